@@ -1,0 +1,61 @@
+# RiskRadar — every target sets up what it needs first (idempotent, fast when already done).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3.11
+VENV        := $(CURDIR)/.venv
+PY          := $(VENV)/bin/python
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.riskradar-installed
+
+export RISKRADAR_HOME      := $(CURDIR)
+export RISKRADAR_DATA_DIR  ?= $(CURDIR)/data
+export NLTK_DATA           := $(VENV)/nltk_data
+export AIRFLOW_HOME        ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__EXECUTOR := LocalExecutor
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION := True
+export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK := False
+export DBT_PROFILES_DIR    := $(CURDIR)/dbt_project
+export PATH                := $(BIN):$(PATH)
+
+.PHONY: help setup demo test test-fast lint docs airflow sample clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): pyproject.toml constraints.txt
+	@echo "==> creating $(VENV) and installing the pinned stack (constraints.txt)"
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -E '^uv==' constraints.txt)"
+	@$(BIN)/uv pip install --quiet --python $(PY) -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## venv + pinned packages + offline NLTK data + Airflow home
+	@$(BIN)/riskradar setup
+
+sample: setup  ## generate the bundled synthetic feed corpus under data/sample_feeds
+	@$(BIN)/riskradar sample
+
+demo: setup  ## end-to-end run of every sample day through Airflow, docs sites, summary
+	@$(BIN)/riskradar demo
+
+test: setup  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end)
+	@$(BIN)/pytest -q tests
+
+test-fast: setup  ## unit tests only
+	@$(BIN)/pytest -q tests -m "not integration"
+
+lint: setup  ## ruff (with Airflow AIR rules)
+	@$(BIN)/ruff check plugins dags tests sample_data expectations
+
+docs: setup  ## build the dbt docs site and GX Data Docs, then serve the dbt docs on :8081
+	@$(BIN)/riskradar docs --serve
+
+airflow: setup  ## airflow standalone on http://localhost:8080 with the project's Airflow home
+	@$(BIN)/riskradar airflow-ui
+
+clean:  ## remove generated data and the Airflow home (keeps .venv)
+	rm -rf data .airflow dbt_project/target dbt_project/logs
