@@ -1,0 +1,114 @@
+"""
+### media_ingest — pull media feeds, land them, score them
+
+**What it does.** For one data interval (daily by default, 00:00–24:00 UTC) it fetches every
+enabled source in `config/sources.yml` (one mapped task per source, so a broken source fails and
+retries alone), lands the items as Parquet, checks them with the Great Expectations landing gate,
+scores sentiment (NLTK VADER + domain lexicon) and risk topics (taxonomy), and checks the scored
+batch with the scored gate. It emits the `scored_mentions` asset.
+
+**Reads:** `config/sources.yml`, `config/taxonomy.yml`, `config/lexicon.yml`, the feeds.
+**Writes:** `data/landing/`, `data/scored/`, `data/quarantine/`, `data/source_health/`,
+`data/dq_results/` — one part file per source and interval, atomically replaced on rerun. It never
+writes the DuckDB warehouse.
+
+**Triage notes.**
+- A source task failed: open its log; the message names the source, the URL and the cause. Its
+  `source_health` row says `error`. Fix the feed or disable the source, then *Clear* the task.
+- A gate failed: the message names the suite, the expectation, the observed value and sample rows;
+  row-level problems are in `data/quarantine/stage=landing_gate|scored_gate/`.
+- Rerun or backfill freely: every task rewrites only its own interval's files, so a rerun never
+  duplicates rows. CLI: `airflow backfill create --dag-id media_ingest --from-date 2026-08-01
+  --to-date 2026-08-07` (needs the scheduler from `make airflow`), or the UI's *Backfill* dialog.
+- Manual run for some sources only: trigger with params `{"sources": ["global_newswire"]}`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+
+SCORED_ASSET = Asset("scored_mentions")
+
+
+def _record_failure(context):
+    from riskradar.pipeline import record_failure
+
+    record_failure(context)
+
+
+default_args = {
+    "owner": "monetization-integrity",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+    "execution_timeout": timedelta(minutes=30),
+    "on_failure_callback": _record_failure,
+}
+
+
+def _interval() -> tuple[str, str, str]:
+    ctx = get_current_context()
+    return ctx["data_interval_start"].isoformat(), ctx["data_interval_end"].isoformat(), ctx["run_id"]
+
+
+@dag(
+    dag_id="media_ingest",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=datetime(2026, 8, 1),
+    catchup=False,
+    max_active_runs=4,
+    default_args=default_args,
+    tags=["riskradar", "ingest"],
+    doc_md=__doc__,
+    params={
+        "sources": Param([], type="array", items={"type": "string"},
+                         description="Only these source ids (empty = every enabled source)."),
+    },
+)
+def media_ingest():
+    @task
+    def list_sources(**context) -> list[str]:
+        from riskradar.pipeline import select_sources
+
+        return select_sources(only=context["params"].get("sources") or None)
+
+    @task(map_index_template="{{ source_id }}")
+    def fetch_source(source_id: str) -> dict:
+        from riskradar.pipeline import ingest
+
+        start, end, run_id = _interval()
+        return ingest(source_id, start, end, run_id)
+
+    @task(trigger_rule="all_done")
+    def validate_landing(fetched) -> dict:
+        from riskradar.pipeline import gate
+
+        start, end, run_id = _interval()
+        return gate("landing", start, end, run_id)
+
+    @task
+    def score_mentions(sources: list[str]) -> dict:
+        from riskradar.pipeline import score
+
+        start, end, run_id = _interval()
+        return score(start, end, run_id, source_ids=sources)
+
+    @task(outlets=[SCORED_ASSET])
+    def validate_scored(scored) -> dict:
+        from riskradar.pipeline import gate
+
+        start, end, run_id = _interval()
+        return gate("scored", start, end, run_id)
+
+    sources = list_sources()
+    fetched = fetch_source.expand(source_id=sources)
+    landing_ok = validate_landing(fetched)
+    scored = score_mentions(sources)
+    landing_ok >> scored
+    validate_scored(scored)
+
+
+media_ingest()

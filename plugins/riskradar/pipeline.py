@@ -1,0 +1,108 @@
+"""Task bodies called by the DAGs. Each takes the data interval explicitly and returns a small dict
+(it travels through XCom); large data stays in the zones."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from riskradar import storage
+from riskradar.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def select_sources(settings: Settings | None = None, only: list[str] | None = None) -> list[str]:
+    """Enabled source ids, optionally narrowed to a subset (a manual run's `sources` param)."""
+    from riskradar.ingest.sources import load_sources
+
+    s = settings or get_settings()
+    enabled = [src.id for src in load_sources(s, enabled_only=True)]
+    if only:
+        unknown = sorted(set(only) - {src.id for src in load_sources(s)})
+        if unknown:
+            raise ValueError(f"unknown source ids in params: {', '.join(unknown)}")
+        return [sid for sid in enabled if sid in set(only)]
+    return enabled
+
+
+def ingest(source_id: str, start: datetime | str, end: datetime | str, run_id: str,
+           settings: Settings | None = None) -> dict[str, Any]:
+    from riskradar.ingest.landing import ingest_source
+
+    return ingest_source(source_id, start, end, run_id, settings or get_settings())
+
+
+def gate(step: str, start: datetime | str, end: datetime | str, run_id: str,
+         settings: Settings | None = None) -> dict[str, Any]:
+    from riskradar.quality import run_gate
+
+    result = run_gate(step, storage.as_utc(start), storage.as_utc(end), run_id, settings or get_settings())
+    return result.to_dict()
+
+
+def score(start: datetime | str, end: datetime | str, run_id: str, settings: Settings | None = None,
+          source_ids: list[str] | None = None) -> dict[str, Any]:
+    from riskradar.score import score_interval
+
+    return score_interval(storage.as_utc(start), storage.as_utc(end), run_id, settings or get_settings(),
+                          source_ids=source_ids)
+
+
+def ingest_complete(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
+    """Has every enabled source reported for every ingest interval inside [start, end)?
+
+    A source reports by writing its source_health part (ok, empty, or error) and, unless it failed,
+    a scored part. A dead source does not block the metrics; a source not yet run does.
+    """
+    s = settings or get_settings()
+    start, end = storage.as_utc(start), storage.as_utc(end)
+    expected = set(select_sources(s))
+    health = {p.parent.parent.name.split("=", 1)[1]
+              for p in storage.parts_for_interval(s.source_health_dir, start, end)}
+    scored = {p.parent.parent.name.split("=", 1)[1]
+              for p in storage.parts_for_interval(s.scored_dir, start, end)}
+    missing_health = sorted(expected - health)
+    from riskradar.ingest.landing import health_for_interval
+
+    failed = {h["source_id"] for h in health_for_interval(s, start, end) if h["status"] == "error"}
+    missing_scored = sorted((expected & health) - failed - scored)
+    return {"complete": not missing_health and not missing_scored, "missing_health": missing_health,
+            "missing_scored": missing_scored, "failed_sources": sorted(failed)}
+
+
+def build_marts(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
+    from riskradar.transform import build_interval
+
+    return build_interval(storage.as_utc(start), storage.as_utc(end), settings or get_settings())
+
+
+def brief(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
+    from riskradar.brief.render import write_brief
+
+    return write_brief(storage.as_utc(start).date(), settings or get_settings())
+
+
+def record_failure(context: dict[str, Any]) -> None:
+    """Airflow on_failure_callback: append the failure where the brief and an operator see it."""
+    s = get_settings()
+    ti = context.get("task_instance") or context.get("ti")
+    exc = context.get("exception")
+    dag_run = context.get("dag_run")
+    record = {
+        "dag_id": getattr(ti, "dag_id", None),
+        "task_id": getattr(ti, "task_id", None),
+        "map_index": getattr(ti, "map_index", None),
+        "run_id": getattr(ti, "run_id", None),
+        "try_number": getattr(ti, "try_number", None),
+        "data_interval_start": str(getattr(dag_run, "data_interval_start", "") or ""),
+        "data_interval_end": str(getattr(dag_run, "data_interval_end", "") or ""),
+        "error": str(exc)[:2000] if exc else None,
+    }
+    path = s.data_dir / "ops" / "task_failures.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, default=str) + "\n")
+    log.error("task failure recorded in %s: %s", path, record)
