@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -12,6 +14,12 @@ import pytest
 from riskradar.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Never let an in-process Airflow import fall back to ~/airflow: give the test session its own home.
+if "AIRFLOW_HOME" not in os.environ:
+    os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="riskradar-test-airflow-")
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
 
 
 @pytest.fixture

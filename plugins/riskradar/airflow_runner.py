@@ -64,7 +64,7 @@ def init_airflow_home(settings: Settings, airflow_home: Path | None = None, quie
 def load_dags(settings: Settings) -> dict:
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(settings.home / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(settings.home / "dags"))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     return {dag_id: bag.get_dag(dag_id) for dag_id in DAG_IDS}
