@@ -1,0 +1,207 @@
+"""Sentiment: NLTK's VADER fitted to monetization-risk language by a versioned domain lexicon.
+
+VADER scores general social-media text well but does not know "demonetized" or "chargeback", and
+reads "ad account disabled" as three harmless words. `config/lexicon.yml` fixes both: `words` update
+the analyzer's lexicon, and `phrases` are rewritten to single tokens (before VADER tokenises) that
+carry their own valence.
+
+A document is scored as its title plus its summary split into sentences (regex splitter, no
+downloaded data); the document's neg/neu/pos/compound are the means over those segments. Averaging
+keeps long summaries from saturating the compound at +/-1, which VADER's sum-then-normalise does.
+
+One analyzer per process and lexicon content (`get_scorer`), never one per item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from riskradar.nlp.vader_data import ensure_vader_lexicon
+
+POSITIVE_THRESHOLD = 0.05
+NEGATIVE_THRESHOLD = -0.05
+MAX_SEGMENTS = 12  # sentences scored per document; the rest of a very long text adds little
+
+# Sentence boundary: ., ! or ? (possibly repeated, possibly followed by a closing quote) and
+# whitespace, then something that can start a sentence. Keeps "U.S." and "3.5" together.
+_SENTENCE_SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9])")
+_PHRASE_GAP = r"[\s\-]+"
+_HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
+_HASHTAG = re.compile(r"(?<![\w#])#(?=[^\W\d_])")
+
+
+@dataclass(frozen=True)
+class SentimentScore:
+    neg: float
+    neu: float
+    pos: float
+    compound: float
+
+    @property
+    def label(self) -> str:
+        return label_for(self.compound)
+
+
+def label_for(compound: float | None) -> str:
+    """VADER's customary thresholds: >= 0.05 positive, <= -0.05 negative, otherwise neutral."""
+    if compound is None:
+        return "unscored"
+    if compound >= POSITIVE_THRESHOLD:
+        return "positive"
+    if compound <= NEGATIVE_THRESHOLD:
+        return "negative"
+    return "neutral"
+
+
+@dataclass(frozen=True)
+class DomainLexicon:
+    """The parsed `config/lexicon.yml`."""
+
+    version: str
+    words: dict[str, float]
+    phrases: dict[str, float]
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], origin: str = "lexicon.yml") -> DomainLexicon:
+        version = data.get("version")
+        if version in (None, ""):
+            raise ValueError(f"{origin}: missing `version`")
+        words = _valences(data.get("words") or {}, f"{origin}: words")
+        phrases = _valences(data.get("phrases") or {}, f"{origin}: phrases")
+        for phrase in phrases:
+            if len(phrase.replace("-", " ").split()) < 2:
+                raise ValueError(f"{origin}: phrase {phrase!r} has one word; put it under `words`")
+        return cls(version=str(version), words=words, phrases=phrases)
+
+    @classmethod
+    def from_file(cls, path: Path) -> DomainLexicon:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a mapping at the top level")
+        return cls.from_mapping(data, str(path))
+
+
+def _valences(raw: Any, where: str) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected a mapping of term -> valence, got {type(raw).__name__}")
+    out: dict[str, float] = {}
+    for term, value in raw.items():
+        try:
+            valence = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: valence of {term!r} is not a number: {value!r}") from None
+        if not -4.0 <= valence <= 4.0:
+            raise ValueError(f"{where}: valence of {term!r} is {valence}, outside VADER's -4..4")
+        out[str(term).strip().lower()] = valence
+    return out
+
+
+def phrase_token(phrase: str) -> str:
+    """The single token a phrase becomes: its words run together ("payout delayed" -> "payoutdelayed").
+
+    Not joined with "_": NLTK's VADER strips punctuation around tokens by looking them up with all
+    punctuation removed, so "payout_delayed." would keep its full stop and miss the lexicon.
+    """
+    return "".join(re.split(_PHRASE_GAP, phrase.strip().lower()))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Regex sentence splitter (no punkt download); drops empty pieces."""
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+class SentimentScorer:
+    """A VADER analyzer with the domain lexicon applied. Build through `get_scorer`."""
+
+    def __init__(self, lexicon: DomainLexicon | None, nltk_data_dir: Path):
+        from nltk.sentiment import SentimentIntensityAnalyzer
+
+        _ensure_nltk_path(nltk_data_dir)
+        self.analyzer = SentimentIntensityAnalyzer()
+        self.version = lexicon.version if lexicon else "vader-only"
+        self._phrase_re: re.Pattern[str] | None = None
+        self._phrase_tokens: dict[str, str] = {}
+        if lexicon:
+            self.analyzer.lexicon.update(lexicon.words)
+            for phrase, valence in lexicon.phrases.items():
+                token = phrase_token(phrase)
+                self.analyzer.lexicon[token] = valence
+                self._phrase_tokens[" ".join(re.split(_PHRASE_GAP, phrase))] = token
+            if lexicon.phrases:
+                alternatives = sorted(lexicon.phrases, key=len, reverse=True)
+                body = "|".join(_PHRASE_GAP.join(re.escape(w) for w in re.split(_PHRASE_GAP, p))
+                                for p in alternatives)
+                self._phrase_re = re.compile(rf"(?<![\w.-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+    def rewrite_phrases(self, text: str) -> str:
+        """Prepare text for VADER: drop hashtag marks ("#scam" -> "scam", as VADER's authors advise:
+        it ignores hashtags otherwise) and replace every lexicon phrase by its single token."""
+        text = _HASHTAG.sub("", text)
+        if self._phrase_re is None:
+            return text
+        return self._phrase_re.sub(self._phrase_sub, text)
+
+    def _phrase_sub(self, match: re.Match[str]) -> str:
+        key = " ".join(re.split(_PHRASE_GAP, match.group(0).lower()))
+        return self._phrase_tokens.get(key, match.group(0))
+
+    def score_text(self, text: str) -> SentimentScore:
+        """VADER on one piece of text (phrases rewritten first)."""
+        s = self.analyzer.polarity_scores(self.rewrite_phrases(text))
+        if s["neg"] + s["neu"] + s["pos"] == 0:
+            # VADER returns all zeros when it finds no token ("?", "a"); that text is neutral
+            return SentimentScore(0.0, 1.0, 0.0, 0.0)
+        return SentimentScore(s["neg"], s["neu"], s["pos"], s["compound"])
+
+    def score_document(self, title: str | None, summary: str | None) -> SentimentScore:
+        """Mean of the title's and each summary sentence's scores."""
+        segments = [(title or "").strip()] + split_sentences(summary or "")
+        segments = [seg for seg in segments if _HAS_WORD.search(seg)]
+        if not segments:
+            return SentimentScore(0.0, 1.0, 0.0, 0.0)
+        segments = segments[:MAX_SEGMENTS]
+        scores = [self.score_text(seg) for seg in segments]
+        n = len(scores)
+        return SentimentScore(
+            neg=round(sum(s.neg for s in scores) / n, 4),
+            neu=round(sum(s.neu for s in scores) / n, 4),
+            pos=round(sum(s.pos for s in scores) / n, 4),
+            compound=round(sum(s.compound for s in scores) / n, 4),
+        )
+
+
+def _ensure_nltk_path(nltk_data_dir: Path) -> None:
+    import nltk
+
+    ensure_vader_lexicon(nltk_data_dir)
+    entry = str(nltk_data_dir)
+    if entry not in nltk.data.path:
+        nltk.data.path.insert(0, entry)
+
+
+_SCORERS: dict[tuple[str, str], SentimentScorer] = {}
+_LOCK = threading.Lock()
+
+
+def get_scorer(lexicon_path: Path | None, nltk_data_dir: Path) -> SentimentScorer:
+    """The process-wide scorer for this lexicon file content (None: plain VADER, for comparisons)."""
+    if lexicon_path is None:
+        digest = "none"
+    else:
+        digest = hashlib.sha256(Path(lexicon_path).read_bytes()).hexdigest()
+    key = (str(nltk_data_dir), digest)
+    with _LOCK:
+        scorer = _SCORERS.get(key)
+        if scorer is None:
+            lexicon = DomainLexicon.from_file(Path(lexicon_path)) if lexicon_path else None
+            scorer = SentimentScorer(lexicon, Path(nltk_data_dir))
+            _SCORERS[key] = scorer
+        return scorer

@@ -1,0 +1,274 @@
+"""Score stage: landing part -> language gate, VADER sentiment, risk topics, platforms -> scored part.
+
+Each landing part (one per source and ingest interval) becomes exactly one scored part with the same
+source, date and stamp, written atomically, so a rerun of an interval replaces its own output and a
+backfill never appends. A source with no landing part for the interval failed or was dead (ingest
+recorded its health), so it is skipped; an empty landing part gives an empty scored part, which
+tells downstream "ran, nothing new".
+
+Only English items are scored (VADER and the taxonomy vocabulary are English): other languages get
+`is_scored = false`, null sentiment, label `unscored` and no topics, but their platforms are still
+extracted for share of voice.
+
+The scoring step also publishes the taxonomy as reference tables for dbt
+(`reference/topics.parquet`, `reference/platforms.parquet`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from riskradar import storage
+from riskradar.config import Settings
+from riskradar.nlp.language import detect_language
+from riskradar.nlp.sentiment import SentimentScorer, get_scorer, label_for
+from riskradar.nlp.taxonomy import Taxonomy, load_taxonomy
+from riskradar.schemas import LANDING, SCORED
+
+log = logging.getLogger(__name__)
+
+SCORED_LANGUAGE = "en"
+
+TOPICS_REFERENCE = pa.schema([
+    ("topic_id", pa.string()),
+    ("topic_name", pa.string()),
+    ("description", pa.string()),
+    ("severity", pa.string()),
+    ("severity_weight", pa.float64()),
+    ("taxonomy_version", pa.string()),
+])
+PLATFORMS_REFERENCE = pa.schema([
+    ("platform_id", pa.string()),
+    ("platform_name", pa.string()),
+    ("is_own_platform", pa.bool_()),
+])
+
+
+def load_models(settings: Settings) -> tuple[SentimentScorer, Taxonomy]:
+    """The process-wide scorer and taxonomy for the config in `settings` (cached by content)."""
+    scorer = get_scorer(settings.config_dir / "lexicon.yml", settings.nltk_data_dir)
+    taxonomy = load_taxonomy(settings.config_dir / "taxonomy.yml")
+    return scorer, taxonomy
+
+
+def document_text(title: str | None, summary: str | None) -> str:
+    """What language detection and the taxonomy read: title and summary as one text."""
+    title, summary = (title or "").strip(), (summary or "").strip()
+    if title and summary:
+        sep = " " if title[-1] in ".!?" else ". "
+        return f"{title}{sep}{summary}"
+    return title or summary
+
+
+def score_item(title: str | None, summary: str | None, declared_language: str | None,
+               scorer: SentimentScorer, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The SCORED columns added to one landing row."""
+    text = document_text(title, summary)
+    language = detect_language(text, declared_language)
+    match = taxonomy.match(text)
+    if language != SCORED_LANGUAGE:
+        return {
+            "detected_language": language, "is_scored": False,
+            "sentiment_neg": None, "sentiment_neu": None, "sentiment_pos": None,
+            "sentiment_compound": None, "sentiment_label": label_for(None),
+            "topics": [], "matched_terms": [], "platforms": match.platforms,
+        }
+    s = scorer.score_document(title, summary)
+    return {
+        "detected_language": language, "is_scored": True,
+        "sentiment_neg": s.neg, "sentiment_neu": s.neu, "sentiment_pos": s.pos,
+        "sentiment_compound": s.compound, "sentiment_label": s.label,
+        "topics": match.topics, "matched_terms": match.matched_terms, "platforms": match.platforms,
+    }
+
+
+def score_texts(texts: Iterable[str], settings: Settings,
+                declared_language: str | None = None) -> Iterator[dict[str, Any]]:
+    """Score free texts (one document each), in order: the code path a `riskradar score` CLI shares
+    with the pipeline. Yields sentiment, label, language, topics, matched terms and platforms."""
+    scorer, taxonomy = load_models(settings)
+    for text in texts:
+        row = score_item(None, text, declared_language, scorer, taxonomy)  # split into sentences
+        yield {
+            "neg": row["sentiment_neg"], "neu": row["sentiment_neu"], "pos": row["sentiment_pos"],
+            "compound": row["sentiment_compound"], "label": row["sentiment_label"],
+            "language": row["detected_language"], "topics": row["topics"],
+            "matched_terms": row["matched_terms"], "platforms": row["platforms"],
+        }
+
+
+TextKey = tuple[str | None, str | None, str | None]  # (title, summary, declared language)
+_ITEM_COLUMNS = [name for name in SCORED.names[len(LANDING):]
+                 if name not in ("taxonomy_version", "lexicon_version")]
+
+
+def score_table(table: pa.Table, settings: Settings,
+                cache: dict[TextKey, dict[str, Any]] | None = None) -> pa.Table:
+    """LANDING rows -> SCORED rows, same order.
+
+    Identical texts are scored once; pass `cache` to share that across calls (syndicated copies on
+    several sources) or to seed it with an earlier result of the same lexicon and taxonomy versions.
+    """
+    missing = [f.name for f in LANDING if f.name not in table.column_names]
+    if missing:
+        raise ValueError(f"score_table: input lacks LANDING columns {missing}")
+    table = table.select(LANDING.names).cast(LANDING)
+    scorer, taxonomy = load_models(settings)
+    titles = table.column("title").to_pylist()
+    summaries = table.column("summary").to_pylist()
+    declared = table.column("language").to_pylist()
+    cache = {} if cache is None else cache
+    rows = []
+    for key in zip(titles, summaries, declared, strict=True):
+        row = cache.get(key)
+        if row is None:
+            row = score_item(*key, scorer=scorer, taxonomy=taxonomy)
+            cache[key] = row
+        rows.append(row)
+    extra = {name: [r[name] for r in rows] for name in _ITEM_COLUMNS}
+    extra["taxonomy_version"] = [taxonomy.version] * table.num_rows
+    extra["lexicon_version"] = [scorer.version] * table.num_rows
+    arrays = list(table.columns) + [
+        pa.array(extra[f.name], type=f.type) for f in SCORED if f.name not in LANDING.names
+    ]
+    return pa.Table.from_arrays(arrays, schema=SCORED)
+
+
+# ---- reference tables for dbt ----
+
+def topics_reference(taxonomy: Taxonomy) -> pa.Table:
+    cats = taxonomy.categories
+    return pa.Table.from_pydict({
+        "topic_id": [c.id for c in cats],
+        "topic_name": [c.name for c in cats],
+        "description": [c.description for c in cats],
+        "severity": [c.severity for c in cats],
+        "severity_weight": [c.severity_weight for c in cats],
+        "taxonomy_version": [taxonomy.version] * len(cats),
+    }, schema=TOPICS_REFERENCE)
+
+
+def platforms_reference(taxonomy: Taxonomy) -> pa.Table:
+    ps = taxonomy.platforms
+    return pa.Table.from_pydict({
+        "platform_id": [p.id for p in ps],
+        "platform_name": [p.name for p in ps],
+        "is_own_platform": [p.own for p in ps],
+    }, schema=PLATFORMS_REFERENCE)
+
+
+def _write_if_changed(table: pa.Table, path: Path) -> bool:
+    """Atomic write, skipped when the file already holds the same rows (parallel tasks call this)."""
+    if path.exists():
+        try:
+            if pq.read_table(path).equals(table):
+                return False
+        except (pa.ArrowInvalid, OSError):
+            pass  # unreadable or half-foreign file: replace it
+    storage.write_table_atomic(table, path)
+    return True
+
+
+def write_reference_tables(settings: Settings) -> dict[str, bool]:
+    """Publish topics.parquet and platforms.parquet from config/taxonomy.yml; report which changed."""
+    _, taxonomy = load_models(settings)
+    ref = settings.reference_dir
+    return {
+        "topics": _write_if_changed(topics_reference(taxonomy), ref / "topics.parquet"),
+        "platforms": _write_if_changed(platforms_reference(taxonomy), ref / "platforms.parquet"),
+    }
+
+
+# ---- the interval task ----
+
+def scored_path_for(landing_part: Path, settings: Settings) -> Path:
+    """The scored part that mirrors a landing part: same source, date and stamp."""
+    source_dir, date_dir = landing_part.parent.parent.name, landing_part.parent.name
+    return settings.scored_dir / source_dir / date_dir / landing_part.name
+
+
+def previous_scores(path: Path, taxonomy_version: str, lexicon_version: str) -> dict[TextKey, dict[str, Any]]:
+    """Scores already in a scored part, by text, if it was made with the same versions (else none).
+
+    A rerun then scores only what changed, and never rescores an item differently under the same
+    lexicon and taxonomy versions.
+    """
+    if not path.exists():
+        return {}
+    try:
+        table = pq.read_table(path, schema=SCORED)
+    except (pa.ArrowInvalid, OSError, ValueError):
+        return {}  # unreadable or an older schema: score afresh
+    if table.num_rows == 0:
+        return {}
+    versions = set(zip(table.column("taxonomy_version").to_pylist(),
+                       table.column("lexicon_version").to_pylist(), strict=True))
+    if versions != {(taxonomy_version, lexicon_version)}:
+        return {}
+    keys = zip(table.column("title").to_pylist(), table.column("summary").to_pylist(),
+               table.column("language").to_pylist(), strict=True)
+    columns = {name: table.column(name).to_pylist() for name in _ITEM_COLUMNS}
+    return {key: {name: columns[name][i] for name in _ITEM_COLUMNS} for i, key in enumerate(keys)}
+
+
+def score_interval(start: datetime, end: datetime, run_id: str, settings: Settings,
+                   source_ids: list[str] | None = None) -> dict[str, Any]:
+    """Score every landing part of [start, end) (optionally some sources only); small summary back.
+
+    For the usual call (one ingest interval) each source has one landing part and its scored part is
+    `storage.partition_path(settings.scored_dir, start, source_id=S)`.
+    """
+    start, end = storage.as_utc(start), storage.as_utc(end)
+    references = write_reference_tables(settings)
+    scorer, taxonomy = load_models(settings)
+    parts = storage.parts_for_interval(settings.landing_dir, start, end, source_ids)
+    per_source: dict[str, dict[str, int]] = {}
+    topics: Counter[str] = Counter()
+    written: list[str] = []
+    cache: dict[TextKey, dict[str, Any]] = {}  # shared: syndicated copies are scored once
+    reused = 0
+    for part in parts:
+        source_id = part.parent.parent.name.split("=", 1)[1]
+        target = scored_path_for(part, settings)
+        previous = previous_scores(target, taxonomy.version, scorer.version)
+        reused += len(previous)
+        cache.update(previous)
+        scored = score_table(storage.read_parts([part], LANDING), settings, cache=cache)
+        out = storage.write_table_atomic(scored, target)
+        written.append(str(out))
+        n_scored = int(pc.sum(scored.column("is_scored")).as_py() or 0)
+        counts = per_source.setdefault(source_id, {"items": 0, "scored": 0, "unscored": 0, "parts": 0})
+        counts["items"] += scored.num_rows
+        counts["scored"] += n_scored
+        counts["unscored"] += scored.num_rows - n_scored
+        counts["parts"] += 1
+        for item_topics in scored.column("topics").to_pylist():
+            topics.update(item_topics or [])
+    skipped = sorted(set(source_ids or []) - set(per_source))
+    result = {
+        "run_id": run_id,
+        "interval_start": start.isoformat(),
+        "interval_end": end.isoformat(),
+        "items_scored": sum(c["scored"] for c in per_source.values()),
+        "items_unscored": sum(c["unscored"] for c in per_source.values()),
+        "per_source": per_source,
+        "sources_skipped": skipped,
+        "topics": dict(sorted(topics.items())),
+        "parts_written": written,
+        "texts_reused": reused,
+        "reference_changed": references,
+        "taxonomy_version": taxonomy.version,
+        "lexicon_version": scorer.version,
+    }
+    log.info("scored %d items (%d unscored) in %d parts for %s..%s; skipped sources without landing: %s",
+             result["items_scored"], result["items_unscored"], len(written), start, end, skipped or "none")
+    return result
