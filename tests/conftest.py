@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from riskradar.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,7 @@ def test_timetables_give_non_zero_data_intervals(dagbag):
     for dag in dagbag.dags.values():
         assert type(dag.timetable).__name__ == "CronDataIntervalTimetable", dag.dag_id
         tt = coerce_to_core_timetable(dag.timetable)
-        interval = tt.infer_manual_data_interval(run_after=datetime(2026, 8, 2, tzinfo=timezone.utc))
+        interval = tt.infer_manual_data_interval(run_after=datetime(2026, 8, 2, tzinfo=UTC))
         assert interval.end - interval.start > __import__("datetime").timedelta(0), dag.dag_id
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 import pytest
 import yaml
-
 from riskradar import storage
 from riskradar.ingest.landing import SourceIngestError, ingest_source
 from riskradar.ingest.normalize import canonical_url, clean_text
 from riskradar.ingest.sources import SourceConfigError, load_sources
 
-DAY1 = datetime(2026, 8, 1, tzinfo=timezone.utc)
-DAY2 = datetime(2026, 8, 2, tzinfo=timezone.utc)
-DAY3 = datetime(2026, 8, 3, tzinfo=timezone.utc)
+DAY1 = datetime(2026, 8, 1, tzinfo=UTC)
+DAY2 = datetime(2026, 8, 2, tzinfo=UTC)
+DAY3 = datetime(2026, 8, 3, tzinfo=UTC)
 
 
 def rss(items: list[str]) -> str:
@@ -75,7 +74,7 @@ def test_counts_add_up_with_duplicates_and_quarantine(settings, feed_server):
     assert a1["url"] == "https://news.example.test/a?id=7"
     assert a1["title"] == "Scam ads & fake giveaways"
     assert "alert(1)" not in a1["summary"] and "’everywhere’" in a1["summary"]
-    assert a1["language"] == "en" and a1["published_at"] == datetime(2026, 8, 1, 10, tzinfo=timezone.utc)
+    assert a1["language"] == "en" and a1["published_at"] == datetime(2026, 8, 1, 10, tzinfo=UTC)
     nodate = next(r for r in rows.values() if r["title"] == "No date here")
     assert nodate["is_published_at_fallback"] is True and nodate["published_at"] == DAY2
     q = pq.read_table(storage.partition_path(settings.quarantine_dir / "stage=ingest", DAY1,
@@ -157,3 +156,13 @@ def test_sources_yml_is_valid_and_errors_are_clear(settings):
     use_sources(settings, [{"id": "ok_id", "name": "x", "kind": "gopher", "type": "news", "url": "http://x"}])
     with pytest.raises(SourceConfigError, match="kind 'gopher'"):
         load_sources(settings)
+
+
+def test_story_key_folds_publisher_suffix_for_syndicated_copies():
+    from riskradar.ingest.normalize import publisher_key, story_key
+
+    pubs = frozenset({publisher_key("Global Newswire (synthetic)")})
+    original = story_key("AdNova pauses payouts to creators", pubs)
+    assert story_key("AdNova pauses payouts to creators - Global Newswire", pubs) == original
+    # a dash that is part of the headline is kept
+    assert story_key("AdNova pauses payouts - again", pubs) != original

@@ -7,7 +7,7 @@ Reads the warehouse read-only (dbt is its only writer) and the zones; writes
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def examples(con: duckdb.DuckDBPyConnection, topic_id: str, day: date, n: int = 
 
 
 def _source_health(settings: Settings, day: date) -> list[dict]:
-    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     parts = storage.parts_for_interval(settings.source_health_dir, start, start + timedelta(days=1))
     return sorted(storage.read_parts(parts, schemas.SOURCE_HEALTH).to_pylist(), key=lambda r: r["source_id"])
 

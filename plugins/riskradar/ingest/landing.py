@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 from riskradar import schemas, storage
 from riskradar.config import Settings
 from riskradar.ingest.fetch import FetchError, fetch
-from riskradar.ingest.normalize import entry_to_row, raw_json
-from riskradar.ingest.sources import Source, get_source
+from riskradar.ingest.normalize import entry_to_row, publisher_key, raw_json
+from riskradar.ingest.sources import Source, get_source, load_sources
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +82,12 @@ def ingest_source(source_id: str, interval_start: datetime | str, interval_end: 
             quarantined.append(_quarantine_row("parse", src.id, f"over max_items={src.max_items}",
                                                raw_json(extra), start, end, run_id))
         seen_ids, seen_urls = previously_landed(settings, src.id, start)
+        publishers = frozenset(publisher_key(s.name) for s in load_sources(settings))
         for entry in entries:
             row, reason = entry_to_row(entry, source_id=src.id, source_type=src.type,
                                        default_language=feed_lang or src.language,
-                                       interval_start=start, interval_end=end, run_id=run_id)
+                                       interval_start=start, interval_end=end, run_id=run_id,
+                                       publishers=publishers)
             if row is None:
                 quarantined.append(_quarantine_row("parse", src.id, reason or "unusable entry",
                                                    raw_json(entry), start, end, run_id))

@@ -7,7 +7,7 @@ import hashlib
 import html
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
@@ -80,8 +80,25 @@ def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def story_key(title: str) -> str:
-    """Syndicated copies share a story: hash of the normalised title words (case, punctuation folded)."""
+SYNDICATED_TYPES = frozenset({"news", "trade_press"})
+_PUBLISHER_SUFFIX = re.compile(r"\s+[-|\u2013\u2014]\s+([^-|\u2013\u2014]{2,60})$")
+
+
+def publisher_key(name: str) -> str:
+    """Normalised outlet name: 'Global Newswire (synthetic)' -> 'global newswire'."""
+    name = re.sub(r"\([^)]*\)", " ", name)
+    return " ".join(w.lower() for w in _WORD.findall(name))
+
+
+def story_key(title: str, publishers: frozenset[str] | set[str] = frozenset()) -> str:
+    """Syndicated copies share a story: hash of the normalised title words (case, punctuation folded).
+
+    Aggregators and wire copies append the outlet (" - Global Newswire"); a trailing suffix that
+    names a known publisher is dropped so the copy keys to the same story as the original.
+    """
+    match = _PUBLISHER_SUFFIX.search(title)
+    if match and publisher_key(match.group(1)) in publishers:
+        title = title[: match.start()]
     words = [w.lower() for w in _WORD.findall(title)]
     return sha1(" ".join(words))[:16]
 
@@ -91,7 +108,7 @@ def entry_time(entry: Any) -> datetime | None:
         st = entry.get(key)
         if st:
             try:
-                return datetime.fromtimestamp(calendar.timegm(st), tz=timezone.utc)
+                return datetime.fromtimestamp(calendar.timegm(st), tz=UTC)
             except (OverflowError, ValueError, TypeError):
                 continue
     return None
@@ -105,8 +122,13 @@ def entry_summary(entry: Any) -> str:
 
 
 def entry_to_row(entry: Any, *, source_id: str, source_type: str, default_language: str | None,
-                 interval_start: datetime, interval_end: datetime, run_id: str) -> tuple[dict | None, str | None]:
-    """(row, None) for a usable entry, or (None, reason) when it must be quarantined."""
+                 interval_start: datetime, interval_end: datetime, run_id: str,
+                 publishers: frozenset[str] = frozenset()) -> tuple[dict | None, str | None]:
+    """(row, None) for a usable entry, or (None, reason) when it must be quarantined.
+
+    story_id groups syndicated copies of one story for news and trade press (title hash); a post,
+    review or social update is its own story (short review titles like "Avoid" recur by chance).
+    """
     title = clean_text(entry.get("title"))
     summary = entry_summary(entry)
     link = entry.get("link") or None
@@ -145,7 +167,8 @@ def entry_to_row(entry: Any, *, source_id: str, source_type: str, default_langua
         "language": language,
         "published_at": published,
         "is_published_at_fallback": is_fallback,
-        "story_id": story_key(title),
+        "story_id": (story_key(title, publishers) if source_type in SYNDICATED_TYPES
+                     else sha1(f"post:{item_id}")[:16]),
         "content_hash": content_hash,
         "interval_start": interval_start,
         "interval_end": interval_end,
