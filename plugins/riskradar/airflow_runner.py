@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from riskradar.config import Settings, airflow_env, get_settings
@@ -72,7 +72,7 @@ def load_dags(settings: Settings) -> dict:
 
 def run_day(dag, day: date, conf: dict | None = None) -> tuple[str, list[str]]:
     """Run one DAG for the data interval [day, day + 1) and return (state, failed task ids)."""
-    logical = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1)
+    logical = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
     dr = dag.test(logical_date=logical, run_conf=conf)
     state = str(getattr(dr.state, "value", dr.state))
     from airflow.settings import Session

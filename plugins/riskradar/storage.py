@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,8 +21,8 @@ def as_utc(ts: datetime | str) -> datetime:
     if isinstance(ts, str):
         ts = datetime.fromisoformat(ts.replace("Z", "+00:00"))
     if ts.tzinfo is None:
-        return ts.replace(tzinfo=timezone.utc)
-    return ts.astimezone(timezone.utc)
+        return ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)
 
 
 def part_stamp(interval_start: datetime) -> str:
@@ -70,7 +70,7 @@ def interval_days(start: datetime, end: datetime) -> list[str]:
     s, e = as_utc(start), as_utc(end)
     days = []
     d = s.date()
-    while datetime(d.year, d.month, d.day, tzinfo=timezone.utc) < e or not days:
+    while datetime(d.year, d.month, d.day, tzinfo=UTC) < e or not days:
         days.append(d.isoformat())
         d = d + timedelta(days=1)
     return days
@@ -91,7 +91,7 @@ def parts_for_interval(zone_dir: Path, start: datetime, end: datetime,
         for day in interval_days(s, e):
             for part in sorted((src_dir / f"date={day}").glob("part-*.parquet")):
                 stamp = part.stem.split("-", 1)[1][:13]
-                ts = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+                ts = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)
                 if s <= ts < e:
                     found.append(part)
     return found
