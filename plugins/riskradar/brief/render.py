@@ -56,12 +56,23 @@ def load_top_risks(settings: Settings, day: date | None = None, limit: int = 5) 
 
 
 def examples(con: duckdb.DuckDBPyConnection, topic_id: str, day: date, n: int = EXAMPLES_PER_RISK) -> list[dict]:
-    """The most negative scored items of a topic that day: the posts behind the number."""
+    """The most negative scored items of a topic that day: the posts behind the number.
+
+    One item per story, so syndicated copies of one article do not fill the list; `copies` says
+    how many outlets carried it."""
     return _rows(con, """
-        select title, url, source_id, sentiment_compound, published_at
-        from fct_mentions
-        where mention_date = ? and list_contains(topics, ?)
-        order by is_scored desc, sentiment_compound asc nulls last, published_at
+        with topic_items as (
+            select title, url, source_id, sentiment_compound, published_at, is_scored, item_id,
+                   count(*) over (partition by story_id) as copies,
+                   row_number() over (partition by story_id
+                                      order by published_at, item_id) as copy_rank,
+            from fct_mentions
+            where mention_date = ? and list_contains(topics, ?)
+        )
+        select title, url, source_id, sentiment_compound, published_at, copies
+        from topic_items
+        where copy_rank = 1
+        order by is_scored desc, sentiment_compound asc nulls last, published_at, item_id
         limit ?""", [day, topic_id, n])
 
 
@@ -144,8 +155,9 @@ def render_markdown(ctx: dict[str, Any]) -> str:
         out.append("")
         for ex in r["examples"]:
             url = (ex["url"] or "").replace(")", "%29").replace(" ", "%20")
+            copies = f", carried by {ex['copies']} outlets" if (ex.get("copies") or 1) > 1 else ""
             out.append(f"- [{_md_escape(ex['title'])}]({url}) — {ex['source_id']}, "
-                       f"compound {_fmt_num(ex['sentiment_compound'], 2)}")
+                       f"compound {_fmt_num(ex['sentiment_compound'], 2)}{copies}")
         out.append("")
     out += ["## Source health", "", "| source | status | read | landed | duplicates | quarantined | note |",
             "|---|---|---:|---:|---:|---:|---|"]
