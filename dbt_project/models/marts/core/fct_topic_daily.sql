@@ -1,0 +1,163 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='microbatch',
+        event_time='mention_date',
+        batch_size='day',
+        begin=var('microbatch_begin'),
+        lookback=var('microbatch_lookback'),
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    Topic x day grid, zero-filled. Every ref with an event_time is filtered to the batch day by
+    dbt, so one batch reads one day of fct_mentions and one day of the time spine and replaces
+    exactly that day's rows (delete + insert on mention_date).
+-#}
+
+with spine as (
+
+    select date_day from {{ ref('metricflow_time_spine') }}
+
+),
+
+health as (
+
+    select distinct interval_date from {{ ref('stg_riskradar__source_health') }}
+
+),
+
+topics as (
+
+    select topic_id from {{ ref('dim_topics') }}
+
+),
+
+mentions as (
+
+    select * from {{ ref('fct_mentions') }}
+
+),
+
+mention_topics as (
+
+    select
+        mentions.mention_date,
+        topic.topic_id,
+        mentions.item_id,
+        mentions.story_id,
+        mentions.source_id,
+        mentions.is_scored,
+        mentions.is_negative,
+        mentions.is_positive,
+        mentions.sentiment_compound,
+        mentions.mentions_own_platform,
+    from mentions
+    cross join unnest(mentions.topics) as topic(topic_id)
+
+),
+
+topic_day_totals as (
+
+    select
+        topic_id,
+        mention_date,
+        count(distinct item_id) as mentions,
+        count(distinct story_id) as stories,
+        count(distinct case when is_scored then item_id end) as scored_mentions,
+        count(distinct case when is_scored and is_negative then item_id end) as negative_mentions,
+        count(distinct case when is_scored and is_positive then item_id end) as positive_mentions,
+        -- summed as a decimal: exact and independent of row order, so a rerun gives identical values
+        cast(sum(case when is_scored then cast(sentiment_compound as decimal(18, 6)) end) as double) as compound_sum,
+        count(distinct source_id) as sources,
+        count(distinct case when mentions_own_platform then item_id end) as own_platform_mentions,
+    from mention_topics
+    group by topic_id, mention_date
+
+),
+
+day_totals as (
+
+    -- every story of the day, topical or not: the attention_share denominator, so a quiet
+    -- feed day (or an outage) does not read as a topic's share going up or down
+    select
+        mention_date,
+        count(distinct story_id) as day_stories,
+    from mentions
+    group by mention_date
+
+),
+
+observed_days as (
+
+    -- a day enters the grid when the pipeline ran for it (any source health row) or when it
+    -- has mentions: a day nobody ingested is missing data, not a day with zero mentions
+    select spine.date_day as mention_date
+    from spine
+    where spine.date_day in (select interval_date from health)
+        or spine.date_day in (select mention_date from mentions)
+
+),
+
+grid as (
+
+    select
+        topics.topic_id,
+        days.mention_date,
+    from observed_days as days
+    cross join topics
+
+),
+
+filled as (
+
+    select
+        grid.topic_id,
+        grid.mention_date,
+        coalesce(totals.mentions, 0) as mentions,
+        coalesce(totals.stories, 0) as stories,
+        coalesce(totals.scored_mentions, 0) as scored_mentions,
+        coalesce(totals.negative_mentions, 0) as negative_mentions,
+        coalesce(totals.positive_mentions, 0) as positive_mentions,
+        coalesce(totals.compound_sum, 0) as compound_sum,
+        coalesce(totals.sources, 0) as sources,
+        coalesce(totals.own_platform_mentions, 0) as own_platform_mentions,
+        coalesce(day_totals.day_stories, 0) as day_stories,
+    from grid
+    left join topic_day_totals as totals
+        on grid.topic_id = totals.topic_id
+        and grid.mention_date = totals.mention_date
+    left join day_totals
+        on grid.mention_date = day_totals.mention_date
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['topic_id', "'|'", 'cast(mention_date as ' ~ dbt.type_string() ~ ')']) }} as topic_day_id,
+        topic_id,
+        mention_date,
+        mentions,
+        stories,
+        scored_mentions,
+        mentions - scored_mentions as unscored_mentions,
+        {{ safe_divide('mentions - scored_mentions', 'mentions') }} as unscored_share,
+        negative_mentions,
+        positive_mentions,
+        {{ safe_divide('negative_mentions', 'scored_mentions') }} as negative_share,
+        {{ safe_divide('positive_mentions - negative_mentions', 'scored_mentions') }} as net_sentiment,
+        compound_sum,
+        {{ safe_divide('compound_sum', 'scored_mentions') }} as mean_compound,
+        sum(mentions) over (partition by mention_date) as topical_mentions,
+        {{ safe_divide('mentions', 'sum(mentions) over (partition by mention_date)') }} as share_of_voice,
+        day_stories,
+        {{ safe_divide('stories', 'day_stories') }} as attention_share,
+        sources,
+        own_platform_mentions,
+    from filled
+
+)
+
+select * from final

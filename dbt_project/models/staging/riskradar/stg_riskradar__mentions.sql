@@ -1,0 +1,54 @@
+{{ config(event_time='published_at') }}
+
+with source as (
+
+    select * from {{ source('riskradar', 'scored') }}
+
+),
+
+renamed as (
+
+    select
+        item_id,
+        source_id,
+        source_type,
+        story_id,
+        guid,
+        url,
+        title,
+        summary,
+        author,
+        lower(language) as language,
+        lower(detected_language) as detected_language,
+        cast(published_at as timestamptz) as published_at,
+        cast(timezone('UTC', cast(published_at as timestamptz)) as date) as mention_date,
+        coalesce(is_published_at_fallback, false) as is_published_at_fallback,
+        content_hash,
+        coalesce(is_scored, false) as is_scored,
+        sentiment_neg,
+        sentiment_neu,
+        sentiment_pos,
+        sentiment_compound,
+        coalesce(sentiment_label, 'unscored') as sentiment_label,
+        list_distinct(coalesce(topics, [])) as topics,
+        coalesce(matched_terms, []) as matched_terms,
+        list_distinct(coalesce(platforms, [])) as platforms,
+        taxonomy_version,
+        lexicon_version,
+        cast(interval_start as timestamptz) as interval_start,
+        cast(interval_end as timestamptz) as interval_end,
+        run_id,
+        -- the part's `date=` directory (UTC day of the ingest interval): filters on it prune files
+        cast("date" as date) as partition_date,
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

@@ -1,0 +1,259 @@
+"""dbt, in process: the only writer of the DuckDB warehouse.
+
+`build_interval` runs `dbt build` for one Airflow data interval (microbatch models replace
+exactly the days of `--event-time-start/--event-time-end`), then reads mart row counts
+read-only. Target and log paths live under `<data_dir>/dbt/`, so the project directory stays
+clean, partial parsing is reused between runs of one data dir, and test data dirs never share
+dbt state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from riskradar.config import Settings
+from riskradar.ingest.sources import load_sources
+from riskradar.storage import as_utc, write_table_atomic
+
+# Marts whose rows for the built days the summary reports: model -> its day column.
+MART_DAY_COLUMNS: dict[str, str] = {
+    "fct_mentions": "mention_date",
+    "fct_topic_daily": "mention_date",
+    "fct_topic_spikes": "mention_date",
+    "fct_risk_alerts": "mention_date",
+    "fct_source_health_daily": "health_date",
+}
+# Days before the interval that every daily build re-processes as well: an item published late
+# on day D is often fetched in the interval of D+1, and a corrected item comes back a day later.
+DEFAULT_LOOKBACK_DAYS = 1
+# dbt tests that scan every scored part (see dbt_project.yml); audit runs only
+FULL_HISTORY_TAG = "full_history"
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_LOCK = threading.Lock()  # dbt's in-process runner is not re-entrant
+
+
+class DbtBuildError(RuntimeError):
+    """A dbt invocation failed; the message names the failing nodes and their errors."""
+
+    def __init__(self, message: str, failures: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.failures = failures or []
+
+
+def dbt_dir(settings: Settings) -> Path:
+    """Per data dir dbt state: target/ (manifest, partial parse, docs site) and logs/."""
+    return settings.data_dir / "dbt"
+
+
+def target_dir(settings: Settings) -> Path:
+    return dbt_dir(settings) / "target"
+
+
+def write_sources_reference(settings: Settings) -> Path:
+    """Publish config/sources.yml as reference/sources.parquet, the `sources` dbt source."""
+    sources = load_sources(settings)
+    table = pa.table(
+        {
+            "source_id": [s.id for s in sources],
+            "source_name": [s.name for s in sources],
+            "source_type": [s.type for s in sources],
+            "kind": [s.kind for s in sources],
+            "region": [s.region for s in sources],
+            "language": [s.language for s in sources],
+            "weight": pa.array([s.weight for s in sources], pa.float64()),
+            "enabled": pa.array([s.enabled for s in sources], pa.bool_()),
+        }
+    )
+    return write_table_atomic(table, settings.reference_dir / "sources.parquet")
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of an in-process dbt call, then restore."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _failures(result: Any) -> list[dict[str, str]]:
+    """Failing nodes of a dbtRunnerResult (run results with status error/fail)."""
+    failures: list[dict[str, str]] = []
+    run_results = getattr(result, "result", None)
+    for node_result in getattr(run_results, "results", None) or []:
+        status = str(getattr(node_result, "status", ""))
+        if status.lower().split(".")[-1] in {"error", "fail", "partial success"}:
+            node = getattr(node_result, "node", None)
+            failures.append(
+                {
+                    "node": getattr(node, "unique_id", None) or getattr(node, "name", "?"),
+                    "status": status,
+                    "message": _ANSI.sub("", str(getattr(node_result, "message", "") or ""))[:3000],
+                }
+            )
+    return failures
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps in process after a run.
+
+    dbt-duckdb caches one read-write connection per process; while it is open nobody (not even
+    this process) can open the warehouse read-only, and an Airflow worker would hold the file.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter (e.g. a Postgres target): nothing cached here
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def run_dbt(args: list[str], settings: Settings) -> Any:
+    """Run one dbt command in process with the project's env; raise DbtBuildError on failure.
+
+    Returns the `dbtRunnerResult` (`.success`, `.result`). Project, profiles, target and log
+    paths are always set here, so callers pass only the command and its selectors.
+    """
+    from dbt.cli.main import dbtRunner
+
+    dbt_state = dbt_dir(settings)
+    dbt_state.mkdir(parents=True, exist_ok=True)
+    full_args = [
+        *args,
+        "--project-dir", str(settings.dbt_project_dir),
+        "--profiles-dir", str(settings.dbt_project_dir),
+        "--target-path", str(target_dir(settings)),
+        "--log-path", str(dbt_state / "logs"),
+    ]
+    env = {**settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    with _DBT_LOCK, _environment(env):
+        try:
+            result = dbtRunner().invoke(full_args)
+        finally:
+            _release_warehouse()
+    if not result.success:
+        failures = _failures(result)
+        lines = [f"  {f['node']} [{f['status']}]: {f['message']}" for f in failures]
+        if result.exception is not None:
+            lines.append(f"  {type(result.exception).__name__}: {result.exception}")
+        detail = "\n".join(lines) or "  (no node failed; see the dbt log)"
+        raise DbtBuildError(
+            f"dbt {' '.join(args)} failed ({len(failures)} failing node(s)); log: "
+            f"{dbt_state / 'logs' / 'dbt.log'}\n{detail}",
+            failures,
+        )
+    return result
+
+
+def _iso(ts: datetime) -> str:
+    return as_utc(ts).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _node_counts(result: Any) -> dict[str, int]:
+    counts = {"ok": 0, "failed": 0, "skipped": 0, "tests_passed": 0, "tests_warned": 0, "models": 0}
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(node_result.status).lower().split(".")[-1]
+        resource = getattr(node_result.node, "resource_type", "")
+        resource = str(resource).lower().split(".")[-1]
+        if status in {"success", "pass", "warn"}:
+            counts["ok"] += 1
+        elif status in {"error", "fail"}:
+            counts["failed"] += 1
+        elif status == "skipped":
+            counts["skipped"] += 1
+        if resource in {"test", "unit_test"} and status == "pass":
+            counts["tests_passed"] += 1
+        if resource in {"test", "unit_test"} and status == "warn":
+            counts["tests_warned"] += 1
+        if resource == "model" and status == "success":
+            counts["models"] += 1
+    return counts
+
+
+def _days(start: datetime, end: datetime) -> list[date]:
+    s, e = as_utc(start), as_utc(end)
+    days, d = [], s.date()
+    while datetime(d.year, d.month, d.day, tzinfo=UTC) < e:
+        days.append(d)
+        d += timedelta(days=1)
+    return days or [s.date()]
+
+
+def mart_row_counts(settings: Settings, days: list[date]) -> dict[str, int]:
+    """Rows per mart for the given days, read-only (call only after dbt has finished)."""
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        for model, column in MART_DAY_COLUMNS.items():
+            if model not in present:
+                continue
+            counts[model] = con.execute(
+                f"select count(*) from {model} where {column} between ? and ?",  # noqa: S608 (names are constants)
+                [min(days), max(days)],
+            ).fetchone()[0]
+    return counts
+
+
+def build_interval(start: datetime, end: datetime, settings: Settings,
+                   lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+                   full_history_tests: bool = False) -> dict[str, Any]:
+    """`dbt build` for one data interval; returns a small JSON-able summary.
+
+    The microbatch marts rebuild the interval's days plus `lookback_days` before it (late and
+    corrected items); the small table marts rebuild whole; unit tests and the marts' data tests
+    run. Tests tagged `full_history` (on the staging and intermediate views, which scan every
+    scored part) run only with `full_history_tests=True`, so a daily run's cost follows the
+    new day, not the size of history.
+    """
+    started = time.monotonic()
+    start, end = as_utc(start), as_utc(end)
+    build_start = start - timedelta(days=lookback_days)
+    write_sources_reference(settings)
+    args = ["build", "--event-time-start", _iso(build_start), "--event-time-end", _iso(end)]
+    if not full_history_tests:
+        args += ["--exclude", f"tag:{FULL_HISTORY_TAG}"]
+    result = run_dbt(args, settings)
+    days = _days(start, end)
+    summary: dict[str, Any] = {
+        "interval_start": start.isoformat(),
+        "interval_end": end.isoformat(),
+        "event_time_start": build_start.isoformat(),
+        "days": [d.isoformat() for d in days],
+        "full_history_tests": full_history_tests,
+        "nodes": _node_counts(result),
+        "rows": mart_row_counts(settings, days),
+        "warehouse": str(settings.warehouse_path),
+    }
+    summary["elapsed_seconds"] = round(time.monotonic() - started, 2)
+    return summary
+
+
+def generate_docs(settings: Settings) -> Path:
+    """Build the dbt docs site (self-contained `static_index.html` too) and return its index.html."""
+    write_sources_reference(settings)
+    run_dbt(["docs", "generate", "--static"], settings)
+    index = target_dir(settings) / "index.html"
+    if not index.exists():
+        raise DbtBuildError(f"dbt docs generate finished but {index} is missing")
+    return index
