@@ -70,6 +70,7 @@ def _quiet_airflow(verbose: bool) -> None:
     Failures still raise with the failed task ids (and are appended to data/ops/task_failures.jsonl)."""
     if not verbose:
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("RISKRADAR_DBT_LOG_LEVEL", "warn")
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -97,7 +98,10 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"serving the dbt docs site on http://localhost:{args.port} (Ctrl-C to stop)")
         env = {**os.environ, **settings.dbt_env()}
         dbt = Path(sys.executable).with_name("dbt")
+        from riskradar.transform import target_dir
+
         return subprocess.call([str(dbt), "docs", "serve", "--port", str(args.port), "--no-browser",
+                                "--target-path", str(target_dir(settings)),
                                 "--project-dir", str(settings.dbt_project_dir),
                                 "--profiles-dir", str(settings.dbt_project_dir)], env=env)
     return 0

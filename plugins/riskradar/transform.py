@@ -145,6 +145,10 @@ def run_dbt(args: list[str], settings: Settings) -> Any:
         "--profiles-dir", str(settings.dbt_project_dir),
         "--target-path", str(target_dir(settings)),
         "--log-path", str(dbt_state / "logs"),
+        # console verbosity: Airflow task logs show dbt's progress (info); the demo sets "warn".
+        # The file log under <data>/dbt/logs keeps everything either way.
+        "--log-level", os.environ.get("RISKRADAR_DBT_LOG_LEVEL", "info"),
+        "--log-level-file", "debug",
     ]
     env = {**settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     with _DBT_LOCK, _environment(env):
