@@ -155,6 +155,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _say(f"  sample ground truth  {settings.sample_feeds_dir / 'ground_truth.json'} "
          f"({len(meta.get('incidents', []))} injected incidents)")
     print_top_risks(settings, days[-1])
+    _say("\nInjected incidents (sample ground truth) vs what the marts show:")
+    _print_evaluation(settings)
+    return 0
+
+
+def _print_evaluation(settings: Settings) -> dict:
+    from riskradar.evaluate import evaluate_sample, format_report
+
+    result = evaluate_sample(settings.warehouse_path, settings.sample_feeds_dir)
+    _say(format_report(result))
+    return result
+
+
+def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    result = _print_evaluation(settings)
+    if args.json:
+        _say(json.dumps(result, indent=2, default=str))
     return 0
 
 
@@ -205,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=SAMPLE_DAYS)
     p.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     p.set_defaults(fn=cmd_demo)
+
+    p = sub.add_parser("evaluate", help="compare the marts with the sample corpus's injected incidents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_evaluate)
 
     p = sub.add_parser("run", help="run the DAGs through Airflow (dag.test) for a range of days")
     p.add_argument("--start", required=True)

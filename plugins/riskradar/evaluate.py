@@ -1,0 +1,91 @@
+"""Score the warehouse against the sample corpus's ground truth: are the injected incidents visible?
+
+For each incident in `ground_truth.json` it compares the incident days with the 14 days before
+(volume and negative share from `fct_topic_daily`) and checks whether `fct_risk_alerts` raised an
+alert for the topic inside the incident window (detection delay in days). Alerts outside every
+incident window count as unexplained: on real data some are real, on the synthetic corpus they
+measure the false-alarm rate of the spike rule.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PRE_DAYS = 14
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def evaluate_incidents(warehouse: Path, truth: dict[str, Any]) -> dict[str, Any]:
+    """Per-incident volume lift, negative-share shift and alert detection; plus unexplained alerts."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        daily = con.execute(
+            "select topic_id, mention_date, mentions, negative_mentions, scored_mentions from fct_topic_daily"
+        ).fetchall()
+        alerts = con.execute("select topic_id, mention_date from fct_risk_alerts").fetchall()
+    by_key = {(t, d): (m, n, s) for t, d, m, n, s in daily}
+    alert_days = {(t, d) for t, d in alerts}
+    rows, explained = [], set()
+    for inc in truth.get("incidents", []):
+        topic = inc["topic"]
+        start, end = date.fromisoformat(inc["start_date"]), date.fromisoformat(inc["end_date"])
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        before = [start - timedelta(days=i) for i in range(1, PRE_DAYS + 1)]
+
+        def stats(ds: list[date], topic: str = topic) -> tuple[float | None, float | None]:
+            cells = [by_key[(topic, d)] for d in ds if (topic, d) in by_key]
+            neg = sum(c[1] for c in cells)
+            scored = sum(c[2] for c in cells)
+            return _mean([c[0] for c in cells]), (neg / scored if scored else None)
+
+        vol_in, neg_in = stats(days)
+        vol_pre, neg_pre = stats(before)
+        hits = sorted(d for d in days if (topic, d) in alert_days)
+        explained |= {(topic, d) for d in days}
+        rows.append({
+            "incident_id": inc["incident_id"], "topic_id": topic, "start_date": start.isoformat(),
+            "end_date": end.isoformat(), "magnitude": inc.get("magnitude"),
+            "mentions_per_day": vol_in, "baseline_per_day": vol_pre,
+            "volume_lift": (vol_in / vol_pre) if vol_in is not None and vol_pre else None,
+            "negative_share": neg_in, "baseline_negative_share": neg_pre,
+            "detected": bool(hits), "first_alert": hits[0].isoformat() if hits else None,
+            "delay_days": (hits[0] - start).days if hits else None,
+        })
+    unexplained = sorted((t, d.isoformat()) for t, d in alert_days - explained)
+    detected = sum(r["detected"] for r in rows)
+    return {
+        "incidents": rows, "detected": detected, "total": len(rows),
+        "alerts": len(alert_days), "unexplained_alerts": len(unexplained),
+        "unexplained": unexplained,
+    }
+
+
+def evaluate_sample(warehouse: Path, sample_dir: Path) -> dict[str, Any]:
+    truth = json.loads((Path(sample_dir) / "ground_truth.json").read_text())
+    return evaluate_incidents(warehouse, truth)
+
+
+def format_report(result: dict[str, Any]) -> str:
+    def num(v: float | None, fmt: str) -> str:
+        return "" if v is None else format(v, fmt)
+
+    lines = [f"{'incident':<28} {'days':<23} {'mag':>4} {'per day':>8} {'before':>7} {'lift':>5} "
+             f"{'neg':>5} {'neg before':>10}  alert"]
+    lines.append("-" * len(lines[0]))
+    for r in result["incidents"]:
+        alert = f"day +{r['delay_days']}" if r["detected"] else "missed"
+        lines.append(
+            f"{r['incident_id']:<28} {r['start_date'] + '..' + r['end_date'][5:]:<23} "
+            f"{num(r['magnitude'], '.0f'):>4} {num(r['mentions_per_day'], '.1f'):>8} "
+            f"{num(r['baseline_per_day'], '.1f'):>7} {num(r['volume_lift'], '.1f'):>5} "
+            f"{num(r['negative_share'], '.0%'):>5} {num(r['baseline_negative_share'], '.0%'):>10}  {alert}")
+    lines.append(f"detected {result['detected']}/{result['total']} incidents; {result['alerts']} alerts in all, "
+                 f"{result['unexplained_alerts']} outside any incident window")
+    return "\n".join(lines)
