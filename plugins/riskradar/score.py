@@ -17,6 +17,7 @@ The scoring step also publishes the taxonomy as reference tables for dbt
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -91,22 +92,94 @@ def score_item(title: str | None, summary: str | None, declared_language: str | 
     }
 
 
-def score_texts(texts: Iterable[str], settings: Settings,
-                declared_language: str | None = None) -> Iterator[dict[str, Any]]:
-    """Score free texts (one document each), in order: the code path a `riskradar score` CLI shares
-    with the pipeline. Yields sentiment, label, language, topics, matched terms and platforms."""
+CLI_FIELDS = ("neg", "neu", "pos", "compound", "label", "language", "topics", "matched_terms", "platforms")
+
+
+def _public_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A SCORED-columns row in the CLI's field names."""
+    return {
+        "neg": row["sentiment_neg"], "neu": row["sentiment_neu"], "pos": row["sentiment_pos"],
+        "compound": row["sentiment_compound"], "label": row["sentiment_label"],
+        "language": row["detected_language"], "topics": row["topics"],
+        "matched_terms": row["matched_terms"], "platforms": row["platforms"],
+    }
+
+
+def _score_text_chunk(settings: Settings, texts: list[str], declared: str | None) -> list[dict[str, Any]]:
+    """Score a batch in this process (the pool's unit of work); models load once per process."""
     scorer, taxonomy = load_models(settings)
+    memo = text_memo(scorer, taxonomy)
+    out = []
     for text in texts:
-        row = score_item(None, text, declared_language, scorer, taxonomy)  # split into sentences
-        yield {
-            "neg": row["sentiment_neg"], "neu": row["sentiment_neu"], "pos": row["sentiment_pos"],
-            "compound": row["sentiment_compound"], "label": row["sentiment_label"],
-            "language": row["detected_language"], "topics": row["topics"],
-            "matched_terms": row["matched_terms"], "platforms": row["platforms"],
-        }
+        key = (None, text, declared)
+        row = memo.get(key)
+        if row is None:
+            row = memo[key] = score_item(None, text, declared, scorer, taxonomy)  # split into sentences
+        out.append(_public_row(row))
+    return out
+
+
+def score_texts(texts: Iterable[str], settings: Settings, declared_language: str | None = None,
+                workers: int = 1, batch_size: int = 1000) -> Iterator[dict[str, Any]]:
+    """Score free texts (one document each), in input order: the code path `riskradar score` shares
+    with the pipeline (`score_item`). Yields sentiment, label, language, topics, matched terms and
+    platforms. `workers` > 1 scores batches across a process pool; the order is kept either way."""
+    batches = _batched(texts, batch_size)
+    if workers <= 1:
+        for batch in batches:
+            yield from _score_text_chunk(settings, batch, declared_language)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
+        # a bounded window of batches in flight keeps memory flat on long inputs
+        pending: list[Any] = []
+        for batch in batches:
+            pending.append(pool.submit(_score_text_chunk, settings, batch, declared_language))
+            if len(pending) >= 2 * workers:
+                yield from pending.pop(0).result()
+        for future in pending:
+            yield from future.result()
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _mp_context():
+    """`forkserver`/`spawn` rather than `fork`: Airflow workers run threads, and fork copies locks."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 TextKey = tuple[str | None, str | None, str | None]  # (title, summary, declared language)
+MEMO_MAX_TEXTS = 20_000  # per process; syndicated copies and feed repeats are recent, so small is enough
+_MEMOS: dict[tuple[SentimentScorer, Taxonomy], dict[TextKey, dict[str, Any]]] = {}
+
+
+def text_memo(scorer: SentimentScorer, taxonomy: Taxonomy) -> dict[TextKey, dict[str, Any]]:
+    """The process-wide text -> scores memo for this exact scorer and taxonomy.
+
+    Keyed by the compiled objects themselves (cached per config content), not by version strings,
+    so an edit that forgot to bump a version can never serve stale scores. Cleared when it grows
+    past MEMO_MAX_TEXTS: a memo only saves time, it never changes a result.
+    """
+    key = (scorer, taxonomy)
+    if key not in _MEMOS and len(_MEMOS) >= 4:
+        _MEMOS.clear()  # configs were edited in this process: forget the old versions' memos
+    memo = _MEMOS.setdefault(key, {})
+    if len(memo) > MEMO_MAX_TEXTS:
+        memo.clear()
+    return memo
 _ITEM_COLUMNS = [name for name in SCORED.names[len(LANDING):]
                  if name not in ("taxonomy_version", "lexicon_version")]
 
@@ -126,7 +199,7 @@ def score_table(table: pa.Table, settings: Settings,
     titles = table.column("title").to_pylist()
     summaries = table.column("summary").to_pylist()
     declared = table.column("language").to_pylist()
-    cache = {} if cache is None else cache
+    cache = text_memo(scorer, taxonomy) if cache is None else cache
     rows = []
     for key in zip(titles, summaries, declared, strict=True):
         row = cache.get(key)
@@ -220,12 +293,57 @@ def previous_scores(path: Path, taxonomy_version: str, lexicon_version: str) -> 
     return {key: {name: columns[name][i] for name in _ITEM_COLUMNS} for i, key in enumerate(keys)}
 
 
+SCORE_WORKERS_ENV = "RISKRADAR_SCORE_WORKERS"
+
+
+def score_workers() -> int:
+    """Processes for scoring an interval's parts: `RISKRADAR_SCORE_WORKERS` (default 1, in-process)."""
+    raw = os.environ.get(SCORE_WORKERS_ENV, "1").strip()
+    try:
+        workers = int(raw)
+    except ValueError:
+        raise ValueError(f"{SCORE_WORKERS_ENV} must be a whole number of processes, got {raw!r}") from None
+    return max(1, workers)
+
+
+def score_part(part: Path, settings: Settings) -> dict[str, Any]:
+    """Score one landing part into its scored part; a small picklable summary back (pool unit).
+
+    Reuses the scores already in the target part when they carry the same lexicon and taxonomy
+    versions, so a rerun scores nothing twice and writes the same bytes.
+    """
+    scorer, taxonomy = load_models(settings)
+    cache = text_memo(scorer, taxonomy)  # shared: syndicated copies and repeats are scored once
+    target = scored_path_for(part, settings)
+    previous = previous_scores(target, taxonomy.version, scorer.version)
+    cache.update(previous)
+    scored = score_table(storage.read_parts([part], LANDING), settings, cache=cache)
+    out = storage.write_table_atomic(scored, target)
+    n_scored = int(pc.sum(scored.column("is_scored")).as_py() or 0)
+    topics: Counter[str] = Counter()
+    for item_topics in scored.column("topics").to_pylist():
+        topics.update(item_topics or [])
+    return {"source_id": part.parent.parent.name.split("=", 1)[1], "path": str(out), "items": scored.num_rows,
+            "scored": n_scored, "reused": len(previous), "topics": dict(topics)}
+
+
+def _score_parts(parts: list[Path], settings: Settings, workers: int) -> list[dict[str, Any]]:
+    """Each part scored once, in the calling process or across a process pool (results in part order)."""
+    if workers <= 1 or len(parts) <= 1:
+        return [score_part(part, settings) for part in parts]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=_mp_context()) as pool:
+        return list(pool.map(score_part, parts, [settings] * len(parts)))
+
+
 def score_interval(start: datetime, end: datetime, run_id: str, settings: Settings,
                    source_ids: list[str] | None = None) -> dict[str, Any]:
     """Score every landing part of [start, end) (optionally some sources only); small summary back.
 
     For the usual call (one ingest interval) each source has one landing part and its scored part is
-    `storage.partition_path(settings.scored_dir, start, source_id=S)`.
+    `storage.partition_path(settings.scored_dir, start, source_id=S)`. Parts are independent, so
+    with `RISKRADAR_SCORE_WORKERS` > 1 they are scored across a process pool.
     """
     start, end = storage.as_utc(start), storage.as_utc(end)
     references = write_reference_tables(settings)
@@ -234,32 +352,25 @@ def score_interval(start: datetime, end: datetime, run_id: str, settings: Settin
     per_source: dict[str, dict[str, int]] = {}
     topics: Counter[str] = Counter()
     written: list[str] = []
-    cache: dict[TextKey, dict[str, Any]] = {}  # shared: syndicated copies are scored once
     reused = 0
-    for part in parts:
-        source_id = part.parent.parent.name.split("=", 1)[1]
-        target = scored_path_for(part, settings)
-        previous = previous_scores(target, taxonomy.version, scorer.version)
-        reused += len(previous)
-        cache.update(previous)
-        scored = score_table(storage.read_parts([part], LANDING), settings, cache=cache)
-        out = storage.write_table_atomic(scored, target)
-        written.append(str(out))
-        n_scored = int(pc.sum(scored.column("is_scored")).as_py() or 0)
-        counts = per_source.setdefault(source_id, {"items": 0, "scored": 0, "unscored": 0, "parts": 0})
-        counts["items"] += scored.num_rows
-        counts["scored"] += n_scored
-        counts["unscored"] += scored.num_rows - n_scored
+    for summary in _score_parts(list(parts), settings, score_workers()):
+        written.append(summary["path"])
+        reused += summary["reused"]
+        topics.update(summary["topics"])
+        counts = per_source.setdefault(summary["source_id"], {"items": 0, "scored": 0, "unscored": 0, "parts": 0})
+        counts["items"] += summary["items"]
+        counts["scored"] += summary["scored"]
+        counts["unscored"] += summary["items"] - summary["scored"]
         counts["parts"] += 1
-        for item_topics in scored.column("topics").to_pylist():
-            topics.update(item_topics or [])
     skipped = sorted(set(source_ids or []) - set(per_source))
+    items = sum(c["items"] for c in per_source.values())
     result = {
         "run_id": run_id,
         "interval_start": start.isoformat(),
         "interval_end": end.isoformat(),
         "items_scored": sum(c["scored"] for c in per_source.values()),
         "items_unscored": sum(c["unscored"] for c in per_source.values()),
+        "unscored_share": round(sum(c["unscored"] for c in per_source.values()) / items, 4) if items else 0.0,
         "per_source": per_source,
         "sources_skipped": skipped,
         "topics": dict(sorted(topics.items())),
@@ -269,6 +380,7 @@ def score_interval(start: datetime, end: datetime, run_id: str, settings: Settin
         "taxonomy_version": taxonomy.version,
         "lexicon_version": scorer.version,
     }
-    log.info("scored %d items (%d unscored) in %d parts for %s..%s; skipped sources without landing: %s",
-             result["items_scored"], result["items_unscored"], len(written), start, end, skipped or "none")
+    log.info("scored %d items (%d unscored, %.1f%%) in %d parts for %s..%s; skipped sources without landing: %s",
+             result["items_scored"], result["items_unscored"], 100 * result["unscored_share"], len(written),
+             start, end, skipped or "none")
     return result

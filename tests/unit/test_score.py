@@ -188,3 +188,188 @@ def test_new_lexicon_version_rescores_everything(settings):
     assert set(table.column("lexicon_version").to_pylist()) == {"test-lexicon-3"}
     dashboard = next(r for r in table.to_pylist() if "dashboard" in r["title"])
     assert dashboard["sentiment_compound"] < 0.4113  # rescored with the new valence
+
+
+# ---- the "Done means" invariant: every landed English item scored exactly once per lexicon version ----
+
+def _landed(settings) -> dict[str, dict]:
+    """item_id -> landing row, over the whole landing zone."""
+    rows = {}
+    for path in sorted(settings.landing_dir.rglob("*.parquet")):
+        for row in pq.read_table(path).to_pylist():
+            rows[row["item_id"]] = row
+    return rows
+
+
+def _scored_zone(settings) -> tuple[list[dict], dict[str, bytes]]:
+    """All scored rows and every part's bytes."""
+    rows, blobs = [], {}
+    for path in sorted(settings.scored_dir.rglob("*.parquet")):
+        blobs[str(path.relative_to(settings.scored_dir))] = path.read_bytes()
+        rows.extend(pq.read_table(path).to_pylist())
+    return rows, blobs
+
+
+def _invariant_corpus(settings) -> None:
+    """Two intervals, three sources, English and foreign items, a syndicated copy on two sources."""
+    syndicated = ("Scam ads with fake celebrity endorsements flood AdNova",
+                  "Users say they lost savings after clicking the ads.")
+    for hour, start in enumerate((START, END)):
+        batches = {
+            "global_newswire": [ROWS[0], ROWS[1], ROWS[4]],
+            "metro_daily": [landing_row(10, *syndicated, source_id="metro_daily"), ROWS[2]],
+            "app_reviews": [landing_row(20, "One star. Too many ads and it crashes", source_id="app_reviews"),
+                            landing_row(21, "", "", source_id="app_reviews")],
+        }
+        for source_id, rows in batches.items():
+            rows = [dict(r, source_id=source_id, item_id=f"{source_id}-{hour}-{i}", guid=f"{source_id}-{hour}-{i}",
+                         interval_start=start, interval_end=start + timedelta(hours=1))
+                    for i, r in enumerate(rows)]
+            path = storage.partition_path(settings.landing_dir, start, source_id=source_id)
+            storage.write_table_atomic(storage.rows_to_table(rows, LANDING), path)
+
+
+def _count_scoring(monkeypatch) -> list[tuple]:
+    """Record every real call of score_item (the one place a text gets scored)."""
+    import riskradar.score as score_module
+
+    calls: list[tuple] = []
+    real = score_module.score_item
+
+    def counting(*args, **kwargs):
+        calls.append(args[:3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(score_module, "score_item", counting)
+    return calls
+
+
+def _score_all(settings, run: str) -> list[dict]:
+    return [score_interval(s, s + timedelta(hours=1), run, settings) for s in (START, END)]
+
+
+def test_every_landed_english_item_scored_exactly_once_per_lexicon_version(settings, monkeypatch):
+    _invariant_corpus(settings)
+    calls = _count_scoring(monkeypatch)
+    _score_all(settings, "run-1")
+    landed = _landed(settings)
+    rows, blobs = _scored_zone(settings)
+    lexicon = yaml.safe_load((settings.config_dir / "lexicon.yml").read_text())["version"]
+
+    # one scored row per landed row, and no item twice anywhere in the zone
+    assert sorted(r["item_id"] for r in rows) == sorted(landed)
+    english = {r["item_id"] for r in rows if r["detected_language"] == "en"}
+    assert english and english == {r["item_id"] for r in rows if r["is_scored"]}
+    assert all(r["sentiment_compound"] is not None and r["sentiment_label"] != "unscored"
+               for r in rows if r["item_id"] in english)
+    assert all(r["sentiment_label"] == "unscored" for r in rows if r["item_id"] not in english)
+    assert {r["lexicon_version"] for r in rows} == {str(lexicon)}
+    # each distinct text was scored once, even when it landed on two sources in two intervals
+    distinct = {(r["title"], r["summary"], r["language"]) for r in landed.values()}
+    assert len(calls) == len(set(calls)) <= len(distinct)
+
+    # rerunning changes nothing and scores nothing
+    calls.clear()
+    _score_all(settings, "run-2")
+    assert _scored_zone(settings)[1] == blobs
+    assert calls == []
+
+
+def test_rerun_after_ingest_rerun_scores_only_new_text(settings, monkeypatch):
+    _invariant_corpus(settings)
+    _score_all(settings, "run-1")
+    calls = _count_scoring(monkeypatch)
+    path = storage.partition_path(settings.landing_dir, START, source_id="global_newswire")
+    table = pq.read_table(path)
+    extra = landing_row(30, "AdNova advertisers report a billing glitch that charged them twice")
+    extra = dict(extra, item_id="global_newswire-0-9", guid="global_newswire-0-9")
+    storage.write_table_atomic(pa.concat_tables([table, storage.rows_to_table([extra], LANDING)]), path)
+    score_interval(START, END, "run-2", settings)
+    assert [c[0] for c in calls] == [extra["title"]]
+    rows, _ = _scored_zone(settings)
+    assert sorted(r["item_id"] for r in rows) == sorted(_landed(settings))
+
+
+def test_new_lexicon_version_scores_each_item_once_more(settings, monkeypatch):
+    _invariant_corpus(settings)
+    _score_all(settings, "run-1")
+    lex_path = settings.config_dir / "lexicon.yml"
+    lex = yaml.safe_load(lex_path.read_text())
+    lex["version"] = "test-lexicon-9"
+    lex_path.write_text(yaml.safe_dump(lex))
+    calls = _count_scoring(monkeypatch)
+    _score_all(settings, "run-2")
+    rows, blobs = _scored_zone(settings)
+    assert {r["lexicon_version"] for r in rows} == {"test-lexicon-9"}
+    assert len(calls) == len(set(calls)) > 0
+    calls.clear()
+    _score_all(settings, "run-3")
+    assert calls == [] and _scored_zone(settings)[1] == blobs
+
+
+def test_process_pool_writes_the_same_parts(settings, monkeypatch, tmp_path):
+    _invariant_corpus(settings)
+    _score_all(settings, "run-1")
+    _, sequential = _scored_zone(settings)
+    for path in settings.scored_dir.rglob("*.parquet"):
+        path.unlink()
+    monkeypatch.setenv("RISKRADAR_SCORE_WORKERS", "2")
+    result = score_interval(START, END, "run-2", settings)  # three parts across two processes
+    pooled = _scored_zone(settings)[1]
+    assert pooled and pooled == {k: v for k, v in sequential.items() if k in pooled}
+    assert len(pooled) == 3
+    assert result["items_scored"] + result["items_unscored"] == 7
+    assert result["unscored_share"] == pytest.approx(1 / 7, abs=1e-4)
+    monkeypatch.setenv("RISKRADAR_SCORE_WORKERS", "two")
+    with pytest.raises(ValueError, match="RISKRADAR_SCORE_WORKERS"):
+        score_interval(START, END, "run-3", settings)
+
+
+def test_score_texts_pool_keeps_order(settings):
+    texts = [f"Creator {i} says the payout delayed again" if i % 3 else f"Great dashboard number {i}"
+             for i in range(50)]
+    single = list(score_texts(texts, settings, declared_language="en"))
+    pooled = list(score_texts(texts, settings, declared_language="en", workers=2, batch_size=7))
+    assert pooled == single
+    assert [o["label"] for o in single[:3]] == ["positive", "negative", "negative"]
+
+
+def _cli(argv: list[str], settings, monkeypatch, stdin: str = "") -> int:
+    import argparse
+    import io
+
+    from riskradar.nlp.commands import register
+
+    parser = argparse.ArgumentParser(prog="riskradar")
+    register(parser.add_subparsers(dest="cmd", required=True))
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    args = parser.parse_args(argv)
+    return args.fn(args, settings)
+
+
+def test_cli_score_one_json_line_per_input_line_in_order(settings, monkeypatch, capsys):
+    import json
+
+    stdin = ("My channel got demonetized and the payout delayed again\n"
+             '{"title": "Scam ads flood Pixelgram", "text": "Users lost money."}\n'
+             '{"text": "Anuncios fraudulentos con famosos inundan la plataforma de vídeo", "language": "es"}\n'
+             "\n"
+             "great\n")
+    assert _cli(["score"], settings, monkeypatch, stdin) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["label"] for r in lines] == ["negative", "negative", "unscored", "neutral", "positive"]
+    assert all(list(r) == ["neg", "neu", "pos", "compound", "label", "language", "topics", "matched_terms",
+                           "platforms"] for r in lines)
+    assert lines[0]["topics"] == ["creator_payouts"] and lines[1]["platforms"] == ["pixelgram"]
+    # the CLI and the pipeline share score_item: same numbers as score_texts
+    assert lines[0] == next(score_texts(["My channel got demonetized and the payout delayed again"], settings,
+                                        declared_language="en"))
+
+
+def test_cli_score_file_and_missing_file(settings, monkeypatch, capsys, tmp_path):
+    src = tmp_path / "texts.txt"
+    src.write_text("Ad account disabled without warning\nLove the new dashboard\n", encoding="utf-8")
+    assert _cli(["score", str(src)], settings, monkeypatch) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+    assert _cli(["score", str(tmp_path / "nope.txt")], settings, monkeypatch) == 2
+    assert "no such file" in capsys.readouterr().err
