@@ -16,6 +16,10 @@ from pathlib import Path
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START, Settings, get_settings
 
 
+# Modules that add their own subcommands with `register(subparsers)`; each sets `fn` like those below.
+COMMAND_MODULES: tuple[str, ...] = ("riskradar.nlp.commands",)
+
+
 def _say(msg: str) -> None:
     print(msg, flush=True)
 
@@ -255,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--date", default=None)
     p.set_defaults(fn=lambda a, s: print_top_risks(s, date.fromisoformat(a.date) if a.date else None) or 0)
 
+    for module in COMMAND_MODULES:  # stage-owned subcommands (riskradar ingest, score, ...)
+        importlib.import_module(module).register(sub)
     args = parser.parse_args(argv)
     settings = get_settings()
     from riskradar.airflow_runner import apply_airflow_env
