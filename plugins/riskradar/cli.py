@@ -15,9 +15,8 @@ from pathlib import Path
 
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START, Settings, get_settings
 
-
 # Modules that add their own subcommands with `register(subparsers)`; each sets `fn` like those below.
-COMMAND_MODULES: tuple[str, ...] = ("riskradar.nlp.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("riskradar.ingest.commands", "riskradar.nlp.commands")
 
 
 def _say(msg: str) -> None:
@@ -187,17 +186,6 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    from riskradar.ingest.sources import load_sources
-
-    sources = load_sources(settings)
-    _say(f"{len(sources)} sources in {settings.config_dir / 'sources.yml'} (all valid)")
-    for s in sources:
-        _say(f"  {'on ' if s.enabled else 'off'} {s.id:<20} {s.kind:<5} {s.type:<12} {s.language or '-':<3} "
-             f"{s.url or s.url_template}")
-    return 0
-
-
 def cmd_airflow_ui(args: argparse.Namespace, settings: Settings) -> int:
     from riskradar.airflow_runner import init_airflow_home
 
@@ -246,10 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("brief", help="write the daily brief for a date")
     p.add_argument("--date", required=True)
     p.set_defaults(fn=cmd_brief)
-
-    p = sub.add_parser("sources", help="validate config/sources.yml and list the sources")
-    p.add_argument("action", nargs="?", default="check", choices=["check"])
-    p.set_defaults(fn=cmd_sources)
 
     p = sub.add_parser("airflow-ui", help="airflow standalone with the project's Airflow home")
     p.add_argument("--port", type=int, default=8080)

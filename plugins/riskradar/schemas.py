@@ -79,6 +79,13 @@ SOURCE_HEALTH = pa.schema(
         ("interval_start", TS),
         ("interval_end", TS),
         ("run_id", pa.string()),
+        # trailing columns added by ingest hardening (issue 3): older parts lack them
+        ("consecutive_failures", pa.int64()),  # failed intervals in a row, this one included (0 if ok)
+        ("last_success_at", TS),  # end of the latest interval that did not fail (null: never)
+        ("items_future_dated", pa.int64()),  # items dated > 1 day after the interval: date replaced, flagged
+        ("is_not_modified", pa.bool_()),  # HTTP 304: the cached copy of the feed was re-read
+        ("is_truncated", pa.bool_()),  # body over max_bytes: cut off, what was readable is kept
+        ("response_bytes", pa.int64()),  # payload size after decompression
     ]
 )
 

@@ -52,6 +52,7 @@ def e2e(tmp_path_factory):
     env.update(airflow_env(tmp / "airflow", settings))
     env["RISKRADAR_SAMPLE_DIR"] = str(feeds)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["RISKRADAR_ALLOW_HOSTS"] = "127.0.0.1"  # the ingest SSRF guard refuses loopback feeds otherwise
     # three days of the bundled corpus, served over HTTP; the DAGs process the second day
     run([str(BIN / "riskradar"), "sample", "--start", "2026-08-01", "--days", "3"], env)
     with FeedServer(feeds) as server:

@@ -13,6 +13,13 @@ from riskradar.ingest.normalize import canonical_url, clean_text
 from riskradar.ingest.sources import SourceConfigError, load_sources
 
 DAY1 = datetime(2026, 8, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback(monkeypatch):
+    """The feed server listens on 127.0.0.1, which the SSRF guard refuses unless allow-listed."""
+    monkeypatch.setenv("RISKRADAR_ALLOW_HOSTS", "127.0.0.1")
+
 DAY2 = datetime(2026, 8, 2, tzinfo=UTC)
 DAY3 = datetime(2026, 8, 3, tzinfo=UTC)
 

@@ -7,13 +7,14 @@ import hashlib
 import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "ref_src",
                    "_hsenc", "_hsmi", "yclid", "spm"}
+FUTURE_TOLERANCE = timedelta(days=1)  # clock skew and time zones; beyond this a date is "far future"
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -149,8 +150,12 @@ def entry_to_row(entry: Any, *, source_id: str, source_type: str, default_langua
         item_id = sha1(f"hash:{content_hash}")
     published = entry_time(entry)
     is_fallback = published is None
-    if published is None:
-        published = interval_end  # the run's logical fetch time: deterministic on rerun
+    future_dated = published is not None and published > interval_end + FUTURE_TOLERANCE
+    if published is None or future_dated:
+        # the run's logical fetch time: deterministic on rerun. A date far in the future is a
+        # broken clock or a placeholder; trusting it would park the item in a day not yet reported.
+        published = interval_end
+        is_fallback = True
     author = entry.get("author") or None
     language = (entry.get("language") or default_language or None)
     if language:
@@ -173,6 +178,7 @@ def entry_to_row(entry: Any, *, source_id: str, source_type: str, default_langua
         "interval_start": interval_start,
         "interval_end": interval_end,
         "run_id": run_id,
+        "is_future_dated": future_dated,  # not a landing column: counted in source_health
     }
     return row, None
 
