@@ -1,10 +1,13 @@
 """Marts gate: the dbt marts of the interval's days, read from the warehouse read-only.
 
-Critical: every topic has exactly one fct_topic_daily row per day, counts and shares in range,
-no item counted twice in fct_mentions on a day, topic counts reconcile with fct_mentions, and
-every scored item of the interval published on its days reached fct_mentions. Warnings: a spike
-without a z-score despite enough baseline; a source whose volume leaves its usual band (from its
-own history in fct_source_health_daily), so a silent or flooding feed is flagged, not read as a trend.
+Critical: every day of the interval has mentions (a day without any is missing data, not a quiet
+day), every topic has exactly one fct_topic_daily row per day, counts and shares in range, no item
+counted twice in fct_mentions on a day, topic counts reconcile with fct_mentions, and every scored
+item of the interval published on its days reached fct_mentions. Warnings: a spike without a
+z-score despite enough baseline; an enabled source without a health record for a day (a missing
+day for that source); a source whose volume leaves its usual band (from its own history in
+fct_source_health_daily) or that has landed nothing for SILENT_DAYS days, so a silent or flooding
+feed is flagged, not read as a trend.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ MIN_BASELINE_DAYS = 3
 # Source volume band: a day's items landed vs the median of the source's previous BASELINE_DAYS days.
 BASELINE_DAYS = 14
 LOW, HIGH = 0.25, 4.0
+# A source that landed nothing for this many days in a row (after landing items before) is silent.
+SILENT_DAYS = 2
 ID_COLUMNS = {
     "topic_day_grid": ["topic_id", "mention_date"],
     "topic_daily": ["topic_id", "mention_date"],
@@ -22,6 +27,7 @@ ID_COLUMNS = {
     "topic_recount": ["topic_id", "mention_date"],
     "scored_reconcile": ["source_id", "item_id"],
     "source_volume": ["source_id", "health_date", "items_landed"],
+    "day_coverage": ["mention_date", "mentions"],
 }
 
 
@@ -81,7 +87,14 @@ def frames(batch, settings, inputs):
                 on p.topic_id = d.topic_id and p.mention_date = cast(d.mention_date as date)
             where cast(d.mention_date as varchar) in (select unnest(?::varchar[]))
             order by all""".replace("?::varchar[]", "$1::varchar[]"))
-        volume = _source_volume(con, days) if "fct_source_health_daily" in tables else _empty_volume()
+        coverage = read("""
+            with days as (select cast(unnest(?::varchar[]) as date) as mention_date)
+            select d.mention_date, count(m.item_id) as mentions
+            from days as d
+            left join fct_mentions as m on cast(m.mention_date as date) = d.mention_date
+            group by all order by all""")
+        volume = (_source_volume(con, days, _enabled_source_ids(settings))
+                  if "fct_source_health_daily" in tables else _empty_volume())
         topic_ids = [r[0] for r in con.execute("select topic_id from dim_topics").fetchall()]
         mention_ids = set(mentions["item_id"])
     finally:
@@ -89,7 +102,13 @@ def frames(batch, settings, inputs):
     return {"topic_day_grid": grid, "topic_daily": daily, "mentions": mentions, "spikes": spikes,
             "dim_topics": pd.DataFrame({"topic_id": pd.Series(topic_ids, dtype="object")}),
             "topic_recount": recount, "scored_reconcile": _scored_reconcile(settings, inputs, mention_ids),
-            "source_volume": volume}
+            "source_volume": volume, "day_coverage": coverage}
+
+
+def _enabled_source_ids(settings):
+    from riskradar.ingest.sources import load_sources
+
+    return [src.id for src in load_sources(settings, enabled_only=True)]
 
 
 def _scored_reconcile(settings, inputs, mention_ids):
@@ -117,33 +136,62 @@ def _scored_reconcile(settings, inputs, mention_ids):
     return frame[["item_id", "source_id", "mention_date", "in_fct_mentions"]].reset_index(drop=True)
 
 
-def _source_volume(con, days):
-    """Each source's items landed on the interval's days against its usual band (warehouse history).
+def _source_volume(con, days, source_ids):
+    """Each enabled source's items landed on the interval's days against its usual band (warehouse history).
 
-    The band is [LOW x median, HIGH x median] of the source's previous BASELINE_DAYS days in
-    fct_source_health_daily; sources with fewer than MIN_BASELINE_DAYS days of history are not judged.
+    One row per enabled source and day, also when the source has no health record that day
+    (`has_health_record` false, `items_landed` 0). The band is [LOW x median, HIGH x median] of the
+    source's previous BASELINE_DAYS days in fct_source_health_daily; sources with fewer than
+    MIN_BASELINE_DAYS days of history are not judged. `silent_days` counts the days up to this one
+    since the source last landed an item (0 when it landed some today; BASELINE_DAYS + 1 when it had
+    history but no item in the whole window; null without history), because a source silent for
+    weeks drags its own median to 0 and would pass the band.
     """
     return con.execute(f"""
-        with today as (
+        with days as (select cast(unnest($1::varchar[]) as date) as health_date),
+        sources as (select unnest($2::varchar[]) as source_id),
+        health as (
             select source_id, cast(health_date as date) as health_date, items_landed
             from fct_source_health_daily
-            where cast(health_date as varchar) in (select unnest($1::varchar[]))
+        ),
+        today as (
+            select s.source_id, d.health_date, h.items_landed, h.source_id is not null as has_health_record
+            from sources as s
+            cross join days as d
+            left join health as h on h.source_id = s.source_id and h.health_date = d.health_date
         ),
         baseline as (
             select t.source_id, t.health_date,
                    median(h.items_landed) as median_items, count(h.items_landed) as baseline_days
             from today as t
-            join fct_source_health_daily as h
+            join health as h
                 on h.source_id = t.source_id
-                and cast(h.health_date as date) >= t.health_date - interval {BASELINE_DAYS} day
-                and cast(h.health_date as date) < t.health_date
+                and h.health_date >= t.health_date - interval {BASELINE_DAYS} day
+                and h.health_date < t.health_date
+            group by all
+        ),
+        last_items as (
+            select t.source_id, t.health_date, max(h.health_date) as last_day_with_items
+            from today as t
+            join health as h
+                on h.source_id = t.source_id
+                and h.health_date >= t.health_date - interval {BASELINE_DAYS} day
+                and h.health_date <= t.health_date
+                and h.items_landed > 0
             group by all
         )
-        select t.source_id, cast(t.health_date as varchar) as health_date, t.items_landed,
+        select t.source_id, cast(t.health_date as varchar) as health_date,
+               coalesce(t.items_landed, 0) as items_landed, t.has_health_record,
                coalesce(b.baseline_days, 0) as baseline_days,
-               {LOW} * b.median_items as band_low, {HIGH} * b.median_items as band_high
-        from today as t left join baseline as b using (source_id, health_date)
-        order by all""", [days]).fetchdf()
+               {LOW} * b.median_items as band_low, {HIGH} * b.median_items as band_high,
+               case
+                   when l.last_day_with_items is not null then date_diff('day', l.last_day_with_items, t.health_date)
+                   when coalesce(b.baseline_days, 0) >= {MIN_BASELINE_DAYS} then {BASELINE_DAYS + 1}
+               end as silent_days
+        from today as t
+        left join baseline as b using (source_id, health_date)
+        left join last_items as l using (source_id, health_date)
+        order by all""", [days, list(source_ids)]).fetchdf()
 
 
 def _empty_volume():
@@ -151,7 +199,9 @@ def _empty_volume():
 
     return pd.DataFrame({"source_id": pd.Series(dtype="object"), "health_date": pd.Series(dtype="object"),
                          "items_landed": pd.Series(dtype="float64"), "baseline_days": pd.Series(dtype="int64"),
-                         "band_low": pd.Series(dtype="float64"), "band_high": pd.Series(dtype="float64")})
+                         "has_health_record": pd.Series(dtype="bool"),
+                         "band_low": pd.Series(dtype="float64"), "band_high": pd.Series(dtype="float64"),
+                         "silent_days": pd.Series(dtype="float64")})
 
 
 def build(settings, inputs):
@@ -161,6 +211,8 @@ def build(settings, inputs):
     e = gx.expectations
     return [
         Spec(e.ExpectTableRowCountToBeBetween(min_value=1), frame="dim_topics", name="dim_topics_not_empty"),
+        Spec(e.ExpectColumnValuesToBeBetween(column="mentions", min_value=1), frame="day_coverage",
+             name="every_day_has_mentions"),
         Spec(e.ExpectColumnValuesToBeBetween(column="rows_per_topic_day", min_value=1, max_value=1),
              frame="topic_day_grid", name="one_topic_daily_row_per_topic_and_day"),
         Spec(e.ExpectColumnValuesToNotBeNull(column="mentions"), frame="topic_daily"),
@@ -188,4 +240,8 @@ def build(settings, inputs):
                 column_A="band_high", column_B="items_landed", or_equal=True,
                 row_condition=f"baseline_days >= {MIN_BASELINE_DAYS}", condition_parser="pandas"),
              frame="source_volume", severity="warning", name="source_volume_not_above_usual_band"),
+        Spec(e.ExpectColumnValuesToBeInSet(column="has_health_record", value_set=[True]),
+             frame="source_volume", severity="warning", name="enabled_source_reported_each_day"),
+        Spec(e.ExpectColumnValuesToBeBetween(column="silent_days", max_value=SILENT_DAYS - 1),
+             frame="source_volume", severity="warning", name=f"source_not_silent_for_{SILENT_DAYS}_days"),
     ]

@@ -10,6 +10,10 @@ each DataFrame with one `batch.validate(suite)` call in an ephemeral GX context,
 3. keeps the GX validation results as JSON under `gx_dir/results/` for `build_data_docs`;
 4. raises `QualityGateError` when a critical expectation failed, after everything is written.
 
+The landing gate also checks the accounting across ingest and itself: per source, the landing rows
+plus the rows it moved to quarantine equal what ingest reported as `items_landed` (see
+`landing_accounting`), so a row can leave the landing zone only into quarantine.
+
 Great Expectations is imported lazily (it costs seconds and floods INFO logs under Airflow).
 """
 
@@ -20,6 +24,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -48,6 +53,25 @@ _SAMPLE_SIZE = 5
 
 class QualityGateError(RuntimeError):
     """A critical expectation failed: downstream must not run on this interval."""
+
+
+def gate_error(message: str) -> QualityGateError:
+    """A QualityGateError that, inside an Airflow task, also fails the task without retries.
+
+    A gate reads data at rest: a retry reads the same rows and fails the same way, only minutes
+    later. Airflow skips retries for `AirflowFailException`, so when the task runner has already
+    imported it (never imported here: it costs seconds outside Airflow) the error is both.
+    """
+    airflow_exceptions = sys.modules.get("airflow.sdk.exceptions")
+    base = getattr(airflow_exceptions, "AirflowFailException", None)
+    if base is None:
+        return QualityGateError(message)
+    return _no_retry_class(base)(message)
+
+
+@lru_cache(maxsize=2)
+def _no_retry_class(base: type) -> type[QualityGateError]:
+    return type("QualityGateError", (QualityGateError, base), {"__module__": __name__})
 
 
 @dataclass(frozen=True)
@@ -483,7 +507,7 @@ def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: S
             _write_dq_results(results_path, [Outcome(
                 id="inputs_readable", suite=suite_name, severity="critical", success=False,
                 observed_value=_short(str(exc)), unexpected_count=None, element_count=None)], inputs)
-            raise QualityGateError(f"{exc}\nresults: {results_path}") from exc
+            raise gate_error(f"{exc}\nresults: {results_path}") from exc
     specs: list[Spec] = module.build(settings, inputs)
     t_build = time.perf_counter()
 
@@ -501,6 +525,11 @@ def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: S
     quarantine_paths: list[str] = []
     if not critical and reasons and zone is not None:  # on a critical failure nothing is moved
         quarantine_paths = _quarantine(settings, inputs, zone, reasons)
+    if step == "landing" and zone is not None:  # after the move: what stays + what left = what landed
+        accounting = _accounting_outcome(landing_accounting(settings, start, end), suite_name)
+        outcomes.append(accounting)
+        if not accounting.success:
+            critical.append(accounting)
 
     _write_dq_results(results_path, outcomes, inputs)
     _write_docs_material(settings, inputs, validations)
@@ -524,7 +553,7 @@ def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: S
         log.warning("gate %s warning: %s", step, w)
     if critical:
         lines = "\n".join(f"  - {c}" for c in result.critical_failures)
-        raise QualityGateError(
+        raise gate_error(
             f"quality gate '{step}' failed for interval [{start.isoformat()}, {end.isoformat()}): "
             f"{len(critical)} critical expectation(s) of suite '{suite_name}' failed:\n{lines}\n"
             f"results: {results_path}")
@@ -588,6 +617,71 @@ def _row_level(settings: Settings, inputs: GateInputs, suite_name: str, batch: p
         id=f"quarantined_share_at_most:{max_share:g}", suite=suite_name, severity="critical",
         success=share <= max_share, observed_value=f"{share:.4f}", unexpected_count=quarantined,
         element_count=total, sample_ids=_sample_ids(batch, sorted(reasons), ["source_id", "item_id"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts add up: ingest -> landing zone + landing-gate quarantine
+# ---------------------------------------------------------------------------------------------
+
+ACCOUNTING_ID = "landing_rows_plus_gate_quarantine_equal_items_landed"
+
+
+def landing_accounting(settings: Settings, start: datetime, end: datetime) -> pd.DataFrame:
+    """Per source of the interval: ingest's `items_landed` vs landing rows + landing-gate quarantine.
+
+    Ingest balances `items_read = items_landed + items_duplicate + items_quarantined`; the landing
+    gate then moves rows from the landing zone to `quarantine/stage=landing_gate/`. Nothing is lost
+    when `landing_rows + gate_quarantined == items_landed` and no item is in both places
+    (`overlap`). Quarantined items count once, whatever number of expectations they failed.
+    Sources without a source_health part (no ingest record, e.g. a hand-written part) have
+    `items_landed` = NA and `balanced` = NA: they are not judged.
+    """
+    start, end = storage.as_utc(start), storage.as_utc(end)
+    landed: dict[str, int] = {}
+    for part in storage.parts_for_interval(settings.source_health_dir, start, end):
+        table = pq.read_table(part, columns=["source_id", "items_landed"])
+        for sid, n in zip(table["source_id"].to_pylist(), table["items_landed"].to_pylist(), strict=True):
+            if sid is not None:
+                landed[sid] = landed.get(sid, 0) + int(n or 0)
+    landing_ids: dict[str, list[str]] = {}
+    quarantined_ids: dict[str, set[str]] = {}
+    for part in storage.parts_for_interval(settings.landing_dir, start, end):
+        sid = part.parent.parent.name.split("=", 1)[1]
+        landing_ids.setdefault(sid, []).extend(str(i) for i in pq.read_table(part, columns=["item_id"])["item_id"].to_pylist())
+    gate_dir = settings.quarantine_dir / "stage=landing_gate"
+    for part in storage.parts_for_interval(gate_dir, start, end):
+        sid = part.parent.parent.name.split("=", 1)[1]
+        ids = pq.read_table(part, columns=["item_id"])["item_id"].to_pylist()
+        quarantined_ids.setdefault(sid, set()).update(str(i) for i in ids)
+    rows = []
+    for sid in sorted(set(landed) | set(landing_ids) | set(quarantined_ids)):
+        kept = landing_ids.get(sid, [])
+        moved = quarantined_ids.get(sid, set())
+        n_landed = landed.get(sid)
+        overlap = len(moved & set(kept))
+        rows.append({
+            "source_id": sid, "items_landed": n_landed, "landing_rows": len(kept),
+            "gate_quarantined": len(moved), "overlap": overlap,
+            "balanced": None if n_landed is None else (len(kept) + len(moved) == n_landed and overlap == 0),
+        })
+    frame = pd.DataFrame(rows, columns=["source_id", "items_landed", "landing_rows", "gate_quarantined",
+                                        "overlap", "balanced"])
+    return frame.astype({"items_landed": "Int64", "balanced": "boolean"})
+
+
+def _accounting_outcome(frame: pd.DataFrame, suite_name: str) -> Outcome:
+    judged = frame[frame["balanced"].notna()]
+    bad = judged[~judged["balanced"].astype(bool)]
+    observed = [f"{r.source_id}: landed {r.items_landed} != landing {r.landing_rows} + quarantined "
+                f"{r.gate_quarantined} (in both: {r.overlap})" for r in bad.itertuples()]
+    unjudged = frame.loc[frame["balanced"].isna(), "source_id"].tolist()
+    if not observed and unjudged:
+        observed = [f"not judged (no source_health): {unjudged[:_SAMPLE_SIZE]}"]
+    return Outcome(
+        id=ACCOUNTING_ID, suite=suite_name, severity="critical", success=bad.empty,
+        observed_value=_short(observed) if observed else None, unexpected_count=len(bad),
+        element_count=len(judged), sample_ids=bad["source_id"].tolist()[:_SAMPLE_SIZE],
+        reason="rows lost or duplicated between ingest, landing and quarantine")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ row (a copy: dbt stays the only writer of the real one) fails the marts gate.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from riskradar import pipeline
-from riskradar.quality import QualityGateError, build_data_docs, run_gate
+from riskradar.quality import QualityGateError, build_data_docs, landing_accounting, run_gate
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -47,13 +48,22 @@ def test_a_clean_sample_day_passes_every_gate(sample_day):
     settings, gates = sample_day
 
     for step, result in gates.items():
-        assert result["success"] and result["critical_failures"] == [], step
-        assert pq.read_table(result["results_path"]).num_rows == result["evaluated"]
+        assert result["success"] and result["critical_failures"] == [] and result["warnings"] == [], step
+        results = pq.read_table(result["results_path"]).to_pylist()
+        assert len(results) == result["evaluated"] and all(r["success"] for r in results), step
     assert gates["landing"]["rows_validated"] == gates["scored"]["rows_validated"] > 100
+    # counts add up from ingest through the landing gate, for every configured source
+    accounting = landing_accounting(settings, START, END)
+    assert len(accounting) == 10 and accounting["balanced"].all(), accounting.to_string()
 
+    # Data Docs: each gate's validation of this interval (one page per validated frame), succeeded
     index = build_data_docs(settings)
-    pages = {p.relative_to(index.parent).parts[1] for p in (index.parent / "validations").rglob("*.html")}
-    assert {"landing", "scored", "marts"} <= pages
+    for suite in ("landing", "scored", "marts"):
+        pages = list((index.parent / "validations" / suite).rglob(f"{suite}-20260802T0000/*/*.html"))
+        assert pages, suite
+        for page in pages:
+            text = " ".join(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).split())
+            assert "Status: Succeeded" in text and "Unsuccessful Expectations 0" in text, page
 
 
 def test_marts_gate_fails_on_a_missing_topic_day(sample_day, monkeypatch, tmp_path):

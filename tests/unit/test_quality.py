@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from riskradar import storage
-from riskradar.quality import GateResult, QualityGateError, build_data_docs, run_gate
+from riskradar.ingest.landing import ingest_source
+from riskradar.quality import GateResult, QualityGateError, build_data_docs, landing_accounting, run_gate
 from riskradar.schemas import DQ_RESULTS, LANDING, QUARANTINE, SCORED
 
 START = datetime(2026, 8, 1, tzinfo=UTC)
@@ -212,6 +215,60 @@ def test_out_of_interval_publication_time_is_only_a_warning(gx_settings):
     assert "published_at_plausible_for_interval" in result.warnings[0]
 
 
+# ------------------------------------------------- counts add up: ingest -> landing + quarantine
+
+def serve_feed(settings, server, n: int, without_link: tuple[int, ...]) -> None:
+    """One RSS source on the loopback server; items in `without_link` have a guid but no <link>."""
+    items = "".join(
+        f"<item><guid isPermaLink='false'>g-{i}</guid><title>Scam ads story {i}</title>"
+        + ("" if i in without_link else f"<link>https://news.example/{i}</link>")
+        + "<pubDate>Sat, 01 Aug 2026 00:10:00 GMT</pubDate></item>" for i in range(n))
+    (server.root / "feed.xml").write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><link>https://news.example/</link>"
+        f"<description>d</description><language>en</language>{items}</channel></rss>", encoding="utf-8")
+    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
+        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
+         "url_template": f"{server.url}/feed.xml"}]}), encoding="utf-8")
+
+
+@pytest.fixture
+def loopback(monkeypatch):
+    monkeypatch.setenv("RISKRADAR_ALLOW_HOSTS", "127.0.0.1")
+
+
+def test_counts_add_up_from_ingest_through_the_landing_gate(gx_settings, feed_server, loopback):
+    serve_feed(gx_settings, feed_server, 40, without_link=(5,))
+    ingest_source("test_feed", START, END, "run-1", gx_settings)
+
+    first = run_gate("landing", START, END, "run-1", gx_settings)
+    # ingest reruns the interval (the bad item lands again), then the gate: still no loss, no double count
+    ingest_source("test_feed", START, END, "run-2", gx_settings)
+    second = run_gate("landing", START, END, "run-2", gx_settings)
+
+    assert first.rows_quarantined == 1 and second.rows_quarantined == 1
+    [row] = landing_accounting(gx_settings, START, END).to_dict("records")
+    assert row == {"source_id": "test_feed", "items_landed": 40, "landing_rows": 39, "gate_quarantined": 1,
+                   "overlap": 0, "balanced": True}
+    accounting = next(r for r in read_results(second)
+                      if r["expectation"] == "landing_rows_plus_gate_quarantine_equal_items_landed")
+    assert accounting["success"] and accounting["severity"] == "critical" and accounting["element_count"] == 1
+
+
+def test_a_row_lost_between_ingest_and_landing_gate_is_critical(gx_settings, feed_server, loopback):
+    serve_feed(gx_settings, feed_server, 40, without_link=())
+    ingest_source("test_feed", START, END, "run-1", gx_settings)
+    part = storage.partition_path(gx_settings.landing_dir, START, source_id="test_feed")
+    table = pq.read_table(part)
+    storage.write_table_atomic(table.slice(0, 38), part)  # something dropped two rows silently
+
+    with pytest.raises(QualityGateError) as err:
+        run_gate("landing", START, END, "run-1", gx_settings)
+
+    message = str(err.value)
+    assert "landing_rows_plus_gate_quarantine_equal_items_landed" in message
+    assert "test_feed: landed 40 != landing 38 + quarantined 0" in message
+
+
 # ------------------------------------------------------------------------------------- scored
 
 def write_clean_scored(settings, n: int = 20) -> dict[str, list[dict]]:
@@ -273,9 +330,21 @@ def test_scoring_that_lost_rows_is_critical(gx_settings):
 
 # -------------------------------------------------------------------------------------- marts
 
+def enabled_sources(settings) -> list[str]:
+    from riskradar.ingest.sources import load_sources
+
+    return [src.id for src in load_sources(settings, enabled_only=True)]
+
+
 def build_warehouse(settings, *, drop_topic_day: bool = False, duplicate_item: bool = False,
-                    volume_today: dict[str, int] | None = None) -> None:
-    """The marts the gate reads, as plain DuckDB tables (dbt builds the real ones)."""
+                    volume_today: dict[str, int] | None = None, empty_day: bool = False,
+                    history: dict[str, list[int]] | None = None, unreported: tuple[str, ...] = ()) -> None:
+    """The marts the gate reads, as plain DuckDB tables (dbt builds the real ones).
+
+    Every enabled source lands 50 items a day for 14 days before START and on START, unless
+    `volume_today` (START only) or `history` (the 15 days, oldest first) say otherwise; sources in
+    `unreported` have no health record on START. `empty_day`: START has no mentions at all.
+    """
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(settings.warehouse_path))
     try:
@@ -293,19 +362,24 @@ def build_warehouse(settings, *, drop_topic_day: bool = False, duplicate_item: b
             for topic in TOPICS:
                 if drop_topic_day and day == "2026-08-01" and topic == "ad_fraud":
                     continue
-                con.execute("insert into fct_topic_daily values (?, ?, 1, 0.5, -0.2)", [topic, day])
+                empty = empty_day and day == "2026-08-01"
+                con.execute("insert into fct_topic_daily values (?, ?, ?, ?, ?)",
+                            [topic, day, 0 if empty else 1, None if empty else 0.5, None if empty else -0.2])
                 con.execute("insert into fct_topic_spikes values (?, ?, 0.4, 7)", [topic, day])
-                con.execute("insert into fct_mentions values (?, 'global_newswire', ?, -0.2, [?])",
-                            [f"{day}-{topic}", day, topic])
+                if not empty:
+                    con.execute("insert into fct_mentions values (?, 'global_newswire', ?, -0.2, [?])",
+                                [f"{day}-{topic}", day, topic])
         if duplicate_item:
             con.execute("""insert into fct_mentions values
                            ('2026-08-01-scam_ads', 'metro_daily', '2026-08-01', 0.1, ['scam_ads'])""")
-        for sid in SOURCES:
-            for back in range(1, 15):
-                con.execute("insert into fct_source_health_daily values (?, ?, 50)",
-                            [sid, (START - timedelta(days=back)).date()])
-            con.execute("insert into fct_source_health_daily values (?, ?, ?)",
-                        [sid, START.date(), (volume_today or {}).get(sid, 50)])
+        for sid in enabled_sources(settings):
+            series = list((history or {}).get(sid, [50] * 15))
+            series[-1] = (volume_today or {}).get(sid, series[-1])
+            for back, items in zip(range(14, -1, -1), series, strict=True):
+                if back == 0 and sid in unreported:
+                    continue
+                con.execute("insert into fct_source_health_daily values (?, ?, ?)",
+                            [sid, (START - timedelta(days=back)).date(), items])
     finally:
         con.close()
 
@@ -383,7 +457,7 @@ def test_scored_items_missing_from_the_marts_are_critical(gx_settings):
     assert "global_newswire/global_newswire-0001" in str(err.value)
 
 
-@pytest.mark.parametrize("items_today, flag", [(0, "below"), (400, "above")])
+@pytest.mark.parametrize("items_today, flag", [(0, "below"), (500, "above")])
 def test_a_silent_or_flooding_source_is_flagged_against_its_own_history(gx_settings, items_today, flag):
     build_warehouse(gx_settings, volume_today={"metro_daily": items_today})
 
@@ -392,6 +466,43 @@ def test_a_silent_or_flooding_source_is_flagged_against_its_own_history(gx_setti
     assert result.success  # a volume anomaly is recorded and shown, it does not block the marts
     [warning] = result.warnings
     assert f"source_volume_not_{flag}_usual_band" in warning and f"metro_daily/2026-08-01/{items_today}" in warning
+
+
+def test_a_source_silent_for_days_is_flagged_even_once_its_median_is_zero(gx_settings):
+    # silent for 3 days: below its band and silent; silent for the whole window: its median is 0 so
+    # the band says nothing, but the silent-days check still does
+    build_warehouse(gx_settings, history={"metro_daily": [50] * 12 + [0] * 3, "eurowire": [0] * 15})
+
+    result = run_gate("marts", START, DAY_END, "run-1", gx_settings)
+
+    assert result.success
+    below = next(w for w in result.warnings if "source_volume_not_below_usual_band" in w)
+    silent = next(w for w in result.warnings if "source_not_silent_for_2_days" in w)
+    assert "metro_daily/2026-08-01/0" in below and "eurowire" not in below
+    assert "metro_daily/2026-08-01/0" in silent and "eurowire/2026-08-01/0" in silent
+    assert "unexpected=2/" in silent
+
+
+def test_a_source_without_a_health_record_for_the_day_is_flagged(gx_settings):
+    build_warehouse(gx_settings, unreported=("app_reviews",))
+
+    result = run_gate("marts", START, DAY_END, "run-1", gx_settings)
+
+    assert result.success
+    missing = next(w for w in result.warnings if "enabled_source_reported_each_day" in w)
+    assert "app_reviews/2026-08-01/0" in missing and "unexpected=1/" in missing
+
+
+def test_a_day_without_any_mentions_is_a_critical_missing_day(gx_settings):
+    # dbt still writes the topic x day grid (zeros), so only the day coverage notices the gap
+    build_warehouse(gx_settings, empty_day=True)
+
+    with pytest.raises(QualityGateError) as err:
+        run_gate("marts", START, DAY_END, "run-1", gx_settings)
+
+    message = str(err.value)
+    assert "every_day_has_mentions" in message and "2026-08-01/0" in message
+    assert "one_topic_daily_row_per_topic_and_day" not in message
 
 
 def test_spike_without_z_score_is_a_warning(gx_settings):
@@ -428,3 +539,45 @@ def test_data_docs_show_the_latest_validations(gx_settings):
     assert "rows_per_topic_day" in grid_html and "Failed" in grid_html
     suite_html = (index.parent / "expectations/marts/topic_day_grid.html").read_text(encoding="utf-8")
     assert "one_topic_daily_row_per_topic_and_day" in suite_html and "severity critical" in suite_html
+
+
+def test_data_docs_show_the_rerun_not_the_superseded_validation(gx_settings):
+    rows = [landing_row("global_newswire", i) for i in range(10)]
+    rows[4]["item_id"] = rows[3]["item_id"]
+    write_landing(gx_settings, "global_newswire", rows)
+    with pytest.raises(QualityGateError):
+        run_gate("landing", START, END, "run-1", gx_settings)
+    failed_page = _landing_pages(build_data_docs(gx_settings))
+    write_landing(gx_settings, "global_newswire", [landing_row("global_newswire", i) for i in range(10)])
+    run_gate("landing", START, END, "run-2", gx_settings)
+
+    index = build_data_docs(gx_settings)
+
+    [(name, html)] = _landing_pages(index)
+    assert [name] == [n for n, _ in failed_page]  # same interval: the rerun replaced the validation
+    assert "Status: Failed" in _text(failed_page[0][1]) and "Unsuccessful Expectations 1" in _text(failed_page[0][1])
+    assert "Status: Succeeded" in _text(html) and "Unsuccessful Expectations 0" in _text(html)
+    assert "must be unique together: source_id , interval_start , item_id" in _text(html)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _landing_pages(index) -> list[tuple[str, str]]:
+    root = index.parent / "validations" / "landing"
+    return [(p.relative_to(root).parts[0], p.read_text(encoding="utf-8"))
+            for p in sorted(root.glob("landing-*/*/*.html"))]  # not landing/schema/... (the schema frame)
+
+
+def test_inside_airflow_a_gate_failure_is_not_retried(gx_settings):
+    from airflow.sdk.exceptions import AirflowFailException  # what the task runner has imported
+
+    rows = [landing_row("global_newswire", i) for i in range(3)]
+    rows[1]["item_id"] = None
+    write_landing(gx_settings, "global_newswire", rows)
+
+    with pytest.raises(QualityGateError) as err:
+        run_gate("landing", START, END, "run-1", gx_settings)
+
+    assert isinstance(err.value, AirflowFailException)  # Airflow fails the task without retries
