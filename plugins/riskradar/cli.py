@@ -16,7 +16,7 @@ from pathlib import Path
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START, Settings, get_settings
 
 # Modules that add their own subcommands with `register(subparsers)`; each sets `fn` like those below.
-COMMAND_MODULES: tuple[str, ...] = ("riskradar.ingest.commands", "riskradar.nlp.commands")
+COMMAND_MODULES: tuple[str, ...] = ("riskradar.ingest.commands", "riskradar.nlp.commands", "riskradar.brief.commands")
 
 
 def _say(msg: str) -> None:

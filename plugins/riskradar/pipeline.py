@@ -85,6 +85,13 @@ def brief(start: datetime | str, end: datetime | str, settings: Settings | None 
     return write_brief(storage.as_utc(start).date(), settings or get_settings())
 
 
+def deliver(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
+    """Send the day's brief to the configured webhook / SMTP connections (skipped when none)."""
+    from riskradar.brief.delivery import deliver_brief
+
+    return deliver_brief(storage.as_utc(start).date(), settings or get_settings())
+
+
 def record_failure(context: dict[str, Any]) -> None:
     """Airflow on_failure_callback: append the failure where the brief and an operator see it."""
     s = get_settings()

@@ -1,0 +1,174 @@
+"""The brief against a small real DuckDB warehouse with hostile feed text.
+
+The warehouse here is written with plain DuckDB in the marts' shape (the columns the brief
+reads), so these tests run in seconds; tests/integration/test_alerts.py checks the brief on
+marts that dbt built from the sample corpus.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pytest
+from riskradar.alerts import AlertRef, record_action
+from riskradar.brief import render
+
+DAY = date(2026, 8, 20)
+HOSTILE = [
+    "<script>alert('x')</script> AdNova scam ads everywhere",
+    "[click here](http://evil.example/phish) AdNova refund scam",
+    "Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; scam ad | pipe * star _under_ `tick`",
+    '"><img src=x onerror=alert(1)> fake ad scam',
+    "![img](http://evil.example/track.png) scam ad <iframe src=//evil.example>",
+]
+HOSTILE_URLS = ["javascript:alert(1)", "http://ok.example/a?b=1&c=<2>", "https://ok.example/x) [y](z",
+                "data:text/html,<script>alert(1)</script>", "https://ok.example/fine"]
+
+
+def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls: list[str] = HOSTILE_URLS) -> str:
+    """fct_* / dim_* tables with the columns the brief reads: 30 quiet days, then a scam_ads spike."""
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    alert_id = "a" * 32
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("""create table dim_topics as select * from (values
+            ('scam_ads', 'Scam <b>ads</b>'), ('ad_fraud', 'Ad fraud')) t(topic_id, topic_name)""")
+        con.execute("""create table dim_platforms as select * from (values
+            ('adnova', 'AdNova', true), ('chirp', 'Chirp', false)) t(platform_id, platform_name, is_own_platform)""")
+        con.execute("""create table fct_topic_spikes (topic_id varchar, mention_date date, mentions bigint,
+            baseline_mean double, baseline_std double, z_score double, negative_share double,
+            baseline_negative_share double, negative_share_delta double, spike_streak_days bigint,
+            is_spike boolean, severity varchar, spike_score double)""")
+        for i in range(35):
+            d = day - timedelta(days=34 - i)
+            spike = d == day
+            for topic, base in (("scam_ads", 5), ("ad_fraud", 3)):
+                mentions = 30 if (spike and topic == "scam_ads") else base + i % 3
+                is_spike = spike and topic == "scam_ads"
+                con.execute("insert into fct_topic_spikes values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            [topic, d, mentions, base + 1.0, 1.0, (mentions - base - 1.0), 0.5 + (0.3 if is_spike else 0),
+                             0.5, 0.3 if is_spike else 0.0, 1 if is_spike else 0, is_spike,
+                             "high" if is_spike else None, 30.0 if is_spike else 1.0])
+        con.execute("""create table fct_mentions (item_id varchar, story_id varchar, source_id varchar,
+            title varchar, url varchar, sentiment_compound double, published_at timestamptz, is_scored boolean,
+            is_negative boolean, mention_date date, topics varchar[], matched_terms varchar[], platforms varchar[],
+            taxonomy_version varchar, lexicon_version varchar)""")
+        for i, (title, url) in enumerate(zip(titles, urls, strict=True)):
+            con.execute("insert into fct_mentions values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        [f"i{i}", f"s{i}", "src_<x>" if i == 0 else "social_stream", title, url, -0.9 + i * 0.01,
+                         datetime(day.year, day.month, day.day, 8, i), True, True, day, ["scam_ads"],
+                         ["scam_ads:scam", "scam_ads:scam ad"], ["adnova"] if i % 2 else ["chirp", "adnova"],
+                         "tax-1", "lex-1"])
+        con.execute("""create table fct_risk_alerts as select ? as alert_id, 'scam_ads' as topic_id,
+            'Scam ads' as topic_name, ?::date as mention_date, 'high' as severity, 30.0 as spike_score""",
+                    [alert_id, day])
+    return alert_id
+
+
+@pytest.fixture
+def brief(settings, monkeypatch):
+    monkeypatch.setattr(render, "EXAMPLES_PER_RISK", len(HOSTILE))  # every hostile title is shown
+    alert_id = build_warehouse(settings)
+    out = render.write_brief(DAY, settings)
+    return {"settings": settings, "out": out, "alert_id": alert_id,
+            "md": open(out["markdown"], encoding="utf-8").read(),
+            "html": open(out["html"], encoding="utf-8").read()}
+
+
+def test_html_shows_hostile_titles_as_text_only(brief):
+    page = brief["html"]
+    lower = page.lower()
+    # no markup from the feed survives: no script, no injected element, no javascript:/data: link
+    assert "<script" not in lower
+    assert "<iframe" not in lower
+    assert "<img src=x" not in lower and "onerror=alert" not in lower.replace("onerror=alert(1)&gt;", "")
+    assert 'href="javascript:' not in lower and 'href="data:' not in lower
+    # ... and the titles are still there, as text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; AdNova scam ads everywhere" in page
+    assert "Tom &amp;amp; Jerry &amp;lt;b&amp;gt;bold" in page  # entities are shown literally, not decoded
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt; fake ad scam" in page
+    # topic names from config and source ids are escaped too
+    assert "Scam &lt;b&gt;ads&lt;/b&gt;" in page and "src_&lt;x&gt;" in page
+    # the only http(s) link kept verbatim; unsafe schemes become '#'
+    assert 'href="https://ok.example/fine"' in page
+    assert 'href="#"' in page
+
+
+def test_html_is_self_contained_with_inline_charts(brief):
+    page = brief["html"]
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    # every src/href that loads something is inline data; links to articles are plain anchors
+    for m in re.finditer(r'\s(src)="([^"]*)"', page):
+        assert m.group(2).startswith("data:image/png;base64,"), m.group(0)
+    assert "<link" not in page.lower()
+    imgs = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(imgs) >= 2  # the scam_ads trend and share of voice
+    assert base64.b64decode(imgs[0])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_chart_pngs_written_beside_the_brief_and_linked_from_markdown(brief):
+    charts = [p for p in brief["out"]["charts"]]
+    names = sorted(p.rsplit("/", 1)[1] for p in charts)
+    assert names == ["share-of-voice.png", "trend-scam_ads.png"]
+    for p in charts:
+        with open(p, "rb") as fh:
+            assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert f"]({DAY.isoformat()}/trend-scam_ads.png)" in brief["md"]
+
+
+def test_markdown_neutralises_links_and_markup_from_feed_text(brief):
+    md = brief["md"]
+    assert "[click here](http://evil.example" not in md
+    assert "![img](http://evil.example" not in md
+    assert "<script>" not in md and "<iframe" not in md
+    assert "(javascript:" not in md and "(data:" not in md
+    markdown_it = pytest.importorskip("markdown_it")
+    rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(md)
+    assert "<script" not in rendered and "<iframe" not in rendered and "<img src=\"x" not in rendered
+    hrefs = re.findall(r'href="([^"]*)"', rendered)
+    assert hrefs and all(h.startswith(("http://ok.example", "https://ok.example")) for h in hrefs), hrefs
+    imgs = re.findall(r'<img src="([^"]*)"', rendered)
+    assert imgs and all(not i.startswith("http") for i in imgs), imgs  # only our chart files
+    # the hostile texts still read as text
+    assert "click here" in rendered and "Tom &amp;amp; Jerry" in rendered
+
+
+def test_brief_sections_and_alert_status(brief, settings):
+    md, page = brief["md"], brief["html"]
+    for section in ("Headline risks (1 alert)", "What changed since yesterday", "Share of voice by platform",
+                    "Source health and coverage", "Data quality", "Versions"):
+        assert section in md, section
+    assert "Taxonomy tax-1, lexicon lex-1" in md
+    assert "New alerts: Scam \\<b\\>ads\\</b\\>" in md or "New alerts: Scam &lt;b&gt;ads" in md
+    assert "status **new**" in md
+    assert "top terms scam (5), scam ad (5)" in md
+    # a status change shows up in the next rendering (read from the alert_events zone)
+    record_action(settings, AlertRef(brief["alert_id"], "scam_ads", DAY), "escalate", actor="<ana>",
+                  note="<b>legal</b> asked")
+    out = render.write_brief(DAY, settings)
+    page = open(out["html"], encoding="utf-8").read()
+    assert "escalated</span>" in page and "by &lt;ana&gt;: &lt;b&gt;legal&lt;/b&gt; asked" in page
+    summary = json.loads(open(out["json"], encoding="utf-8").read())
+    assert summary["alerts"][0]["status"] == "escalated"
+    assert summary["alerts"][0]["examples"][0]["url"] is None  # javascript: never leaves the brief
+
+
+def test_rerun_is_idempotent_and_drops_stale_charts(brief, settings):
+    chart_dir = settings.briefs_dir / DAY.isoformat()
+    (chart_dir / "trend-old_topic.png").write_bytes(b"stale")
+    first = (chart_dir / "trend-scam_ads.png").read_bytes()
+    render.write_brief(DAY, settings)
+    assert not (chart_dir / "trend-old_topic.png").exists()
+    assert (chart_dir / "trend-scam_ads.png").read_bytes() == first
+
+
+def test_md_escape_and_safe_url_units():
+    assert render.safe_url("javascript:alert(1)") is None
+    assert render.safe_url(" JAVASCRIPT:alert(1)") is None
+    assert render.safe_url("https://a.example/x\nSet-Cookie: y") is None
+    assert render.safe_url("https://a.example/x") == "https://a.example/x"
+    assert render._md_escape("[a](b) <i>|") == "\\[a\\]\\(b\\) &lt;i&gt;\\|"
+    assert render._md_link("t", "https://a.example/x) [y](z") == "[t](https://a.example/x%29%20%5By%5D%28z)"
