@@ -21,7 +21,7 @@ export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK := False
 export DBT_PROFILES_DIR    := $(CURDIR)/dbt_project
 export PATH                := $(BIN):$(PATH)
 
-.PHONY: help setup demo test test-fast lint docs airflow sample clean
+.PHONY: help setup demo chromium test test-fast bench lint docs airflow sample clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -39,8 +39,15 @@ setup: $(STAMP)  ## venv + pinned packages + offline NLTK data + Airflow home
 sample: setup  ## generate the bundled synthetic feed corpus under data/sample_feeds
 	@$(BIN)/riskradar sample
 
-demo: setup  ## end-to-end run of every sample day through Airflow, docs sites, summary
+demo: setup  ## end-to-end run of every sample day through Airflow, docs sites, summary, brief screenshot
 	@$(BIN)/riskradar demo
+	@$(MAKE) --no-print-directory chromium || echo "(no Chromium: skipping the brief screenshot)"
+	@$(PY) tools/screenshot.py --out $(RISKRADAR_DATA_DIR)/briefs/brief-screenshot.png
+
+chromium:  ## headless Chromium for the brief screenshot (Debian package; needs root or sudo)
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "==> installing Debian chromium"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 test: setup  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end)
 	@$(BIN)/pytest -q tests
@@ -48,8 +55,11 @@ test: setup  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end 
 test-fast: setup  ## unit tests only
 	@$(BIN)/pytest -q tests -m "not integration"
 
+bench: setup  ## benchmarks (ingest, scoring, dbt): print measured numbers; never part of make test
+	@set -e; for b in bench/bench_*.py; do echo "==> $$b"; $(PY) $$b; done
+
 lint: setup  ## ruff (with Airflow AIR rules)
-	@$(BIN)/ruff check plugins dags tests sample_data expectations
+	@$(BIN)/ruff check plugins dags tests sample_data expectations bench
 
 docs: setup  ## build the dbt docs site and GX Data Docs, then serve the dbt docs on :8081
 	@$(BIN)/riskradar docs --serve
