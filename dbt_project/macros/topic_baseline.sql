@@ -26,20 +26,53 @@
     group by scored_day.topic_id, scored_day.mention_date
 {% endmacro %}
 
-{# z = (mentions - mean) / max(std, spike_min_std); null while the baseline is too short. #}
+{#
+    z = (mentions - mean) / max(std, spike_min_std, sqrt(mean) when spike_poisson_floor); null while
+    the baseline is too short. The sqrt(mean) floor is the Poisson standard deviation: a topic
+    whose last week happened to be flat (std ~ 0) would otherwise turn a count of 7 against a
+    mean of 3 into z = 4. With it, low counts need a Poisson-sized surprise.
+#}
+{% macro spike_std(baseline_mean, baseline_std) %}
+    greatest(
+        coalesce({{ baseline_std }}, 0),
+        {{ var('spike_min_std') }},
+        {%- if var('spike_poisson_floor') %}
+        sqrt(greatest(coalesce({{ baseline_mean }}, 0), 0)),
+        {%- endif %}
+    )
+{% endmacro %}
+
 {% macro spike_z_score(mentions, baseline_mean, baseline_std, baseline_days) %}
     case
         when {{ baseline_days }} >= {{ var('baseline_min_days') }}
-            then ({{ mentions }} - {{ baseline_mean }})
-                / greatest(coalesce({{ baseline_std }}, 0), {{ var('spike_min_std') }})
+            then ({{ mentions }} - {{ baseline_mean }}) / {{ spike_std(baseline_mean, baseline_std) }}
     end
 {% endmacro %}
 
-{# The spike rule: z over the threshold, enough mentions, enough baseline days. #}
-{% macro spike_rule(z_score, mentions, baseline_days) %}
+{#
+    The smallest mention count that passes the spike rule on the day (null without a baseline):
+    the line charts and the brief draw, so the band and the rule cannot drift apart.
+#}
+{% macro spike_threshold_mentions(baseline_mean, baseline_std, baseline_days) %}
+    case
+        when {{ baseline_days }} >= {{ var('baseline_min_days') }}
+            then greatest(
+                {{ baseline_mean }} + {{ var('spike_z_threshold') }} * {{ spike_std(baseline_mean, baseline_std) }},
+                {{ var('spike_min_mentions') }},
+                {{ var('spike_min_lift') }} * {{ baseline_mean }}
+            )
+    end
+{% endmacro %}
+
+{#
+    The spike rule: z over the threshold, enough mentions, at least `spike_min_lift` times the
+    baseline mean (a big z on a tiny, steady baseline is not news), enough baseline days.
+#}
+{% macro spike_rule(z_score, mentions, baseline_days, baseline_mean) %}
     coalesce(
         {{ z_score }} >= {{ var('spike_z_threshold') }}
         and {{ mentions }} >= {{ var('spike_min_mentions') }}
+        and {{ mentions }} >= {{ var('spike_min_lift') }} * {{ baseline_mean }}
         and {{ baseline_days }} >= {{ var('baseline_min_days') }},
         false
     )

@@ -86,6 +86,19 @@ def test_topic_daily_reconciles_with_fixture_and_is_zero_filled(built):
     assert zero_rows > 0, "the fixture should leave some topic-days empty (zero-fill)"
 
 
+def test_source_coverage_counts_delivering_sources_against_enabled_ones(built):
+    settings = built["settings"]
+    enabled = _query(settings, "select count(*) from dim_sources where is_enabled")[0][0]
+    rows = _query(settings, """select distinct mention_date, active_sources, enabled_sources, source_coverage,
+                                     is_coverage_degraded from fct_topic_daily""")
+    assert len(rows) == DAYS  # one value per day, on every topic row of the day
+    for _day, active, enabled_n, coverage, degraded in rows:
+        # the fixture writes ok health for its 5 sources; config/sources.yml enables more
+        assert active == 5 and enabled_n == enabled
+        assert coverage == pytest.approx(5 / enabled)
+        assert degraded == (coverage < 0.8)
+
+
 def test_unscored_items_count_as_mentions_but_not_in_negative_share(built):
     settings, fx = built["settings"], built["fixture"]
     assert fx.unscored_item_ids
@@ -138,6 +151,13 @@ def test_injected_spike_is_flagged_and_alerted_with_examples(built):
                                 where mention_date = ? and list_contains(topics, ?) and is_scored
                                 order by c limit 3)""", [day, topic])[0][0]
     assert max(c for (c,) in compounds) <= worst
+    # its explanation: the fixture's spike items come from two sources and carry the topic's term
+    top_terms, top_sources, top_source_counts = _query(settings, """
+        select top_terms, top_source_ids, top_source_mentions from fct_risk_alerts
+        where topic_id = ? and mention_date = ?""", [topic, day])[0]
+    assert top_terms[0] == "term"
+    assert set(top_sources[:2]) == {"global_newswire", "seller_forum"}
+    assert top_source_counts[0] >= SPIKE_EXTRA_ITEMS // 2 and top_source_counts == sorted(top_source_counts, reverse=True)
     # the alert id is a deterministic hash of topic and day
     assert alert_id == _query(settings, "select md5(? || '|' || cast(cast(? as date) as varchar))",
                               [topic, day.isoformat()])[0][0]
@@ -173,8 +193,12 @@ def test_docs_site_lists_the_metrics(built):
     assert (index.parent / "static_index.html").exists()  # self-contained single-file site
     manifest = json.loads((index.parent / "manifest.json").read_text())
     metrics = {m["name"]: m for m in manifest["metrics"].values()}
-    for name in ("mention_volume", "negative_share", "mean_compound", "share_of_voice", "net_sentiment"):
-        assert name in metrics and metrics[name]["description"], name
+    # every metric of the semantic layer is on the docs site with a description
+    assert len(metrics) >= 20
+    for name in ("mention_volume", "negative_share", "mean_compound", "share_of_voice", "net_sentiment",
+                 "attention_share", "source_coverage"):
+        assert name in metrics, name
+    assert all(m["description"] for m in metrics.values()), [n for n, m in metrics.items() if not m["description"]]
     assert metrics["negative_share"]["type"] == "ratio"
     assert "scored" in metrics["negative_share"]["description"]
     assert {s["name"] for s in manifest["semantic_models"].values()} >= {"topic_daily", "mentions"}

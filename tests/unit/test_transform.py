@@ -45,3 +45,17 @@ def test_dbt_state_lives_under_the_data_dir(settings):
     assert dbt_dir(settings) == settings.data_dir / "dbt"
     assert target_dir(settings).parent == dbt_dir(settings)
     assert settings.dbt_project_dir not in target_dir(settings).parents
+
+
+def test_metricflow_dir_links_the_project_and_this_data_dirs_target(settings):
+    from riskradar.transform import metricflow_dir, metricflow_env
+
+    target_dir(settings).mkdir(parents=True)
+    root = metricflow_dir(settings)
+    assert root.parent == dbt_dir(settings)
+    assert (root / "dbt_project.yml").resolve() == (settings.dbt_project_dir / "dbt_project.yml").resolve()
+    assert (root / "target").resolve() == target_dir(settings).resolve()
+    assert metricflow_dir(settings) == root  # idempotent
+    env = metricflow_env(settings)
+    assert env["DBT_PROJECT_DIR"] == env["DBT_PROFILES_DIR"] == str(root)
+    assert env["RISKRADAR_WAREHOUSE"] == str(settings.warehouse_path)

@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='microbatch',
         event_time='published_at',
-        batch_size='day',
+        batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
         on_schema_change='append_new_columns',

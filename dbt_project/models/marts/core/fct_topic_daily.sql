@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='microbatch',
         event_time='mention_date',
-        batch_size='day',
+        batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
         on_schema_change='append_new_columns',
@@ -22,9 +22,36 @@ with spine as (
 
 ),
 
+health_rows as (
+
+    select source_id, interval_date, fetch_status from {{ ref('stg_riskradar__source_health') }}
+
+),
+
 health as (
 
-    select distinct interval_date from {{ ref('stg_riskradar__source_health') }}
+    select distinct interval_date from health_rows
+
+),
+
+enabled_sources as (
+
+    select count(*) as enabled_sources from {{ ref('dim_sources') }} where is_enabled
+
+),
+
+day_coverage as (
+
+    -- sources that delivered (fetch ok or empty) in at least one interval of the day: a day with
+    -- dead sources reads as low coverage, not as "the risk went away"
+    select
+        health_rows.interval_date as mention_date,
+        count(distinct case when health_rows.fetch_status <> 'error' then health_rows.source_id end)
+            as active_sources,
+        max(enabled_sources.enabled_sources) as enabled_sources,
+    from health_rows
+    cross join enabled_sources
+    group by health_rows.interval_date
 
 ),
 
@@ -124,12 +151,16 @@ filled as (
         coalesce(totals.sources, 0) as sources,
         coalesce(totals.own_platform_mentions, 0) as own_platform_mentions,
         coalesce(day_totals.day_stories, 0) as day_stories,
+        coalesce(day_coverage.active_sources, 0) as active_sources,
+        day_coverage.enabled_sources,
     from grid
     left join topic_day_totals as totals
         on grid.topic_id = totals.topic_id
         and grid.mention_date = totals.mention_date
     left join day_totals
         on grid.mention_date = day_totals.mention_date
+    left join day_coverage
+        on grid.mention_date = day_coverage.mention_date
 
 ),
 
@@ -156,6 +187,10 @@ final as (
         {{ safe_divide('stories', 'day_stories') }} as attention_share,
         sources,
         own_platform_mentions,
+        active_sources,
+        enabled_sources,
+        {{ safe_divide('active_sources', 'enabled_sources') }} as source_coverage,
+        coalesce(active_sources < {{ var('min_source_coverage') }} * enabled_sources, true) as is_coverage_degraded,
     from filled
 
 )

@@ -32,7 +32,8 @@ first_pass as (
         {{ spike_rule(
             spike_z_score('topic_days.mentions', 'first_pass_baseline.baseline_mean',
                           'first_pass_baseline.baseline_std', 'first_pass_baseline.baseline_days'),
-            'topic_days.mentions', 'first_pass_baseline.baseline_days') }} as is_first_pass_spike,
+            'topic_days.mentions', 'first_pass_baseline.baseline_days',
+            'first_pass_baseline.baseline_mean') }} as is_first_pass_spike,
     from topic_days
     inner join first_pass_baseline
         on topic_days.topic_id = first_pass_baseline.topic_id
@@ -80,7 +81,7 @@ flagged as (
     select
         *,
         negative_share - baseline_negative_share as negative_share_delta,
-        {{ spike_rule('z_score', 'mentions', 'baseline_days') }} as is_spike,
+        {{ spike_rule('z_score', 'mentions', 'baseline_days', 'baseline_mean') }} as is_spike,
     from scored
 
 ),
@@ -126,6 +127,8 @@ final as (
         flagged.baseline_negative_share,
         flagged.negative_share_delta,
         flagged.z_score,
+        {{ spike_threshold_mentions('flagged.baseline_mean', 'flagged.baseline_std', 'flagged.baseline_days') }}
+            as spike_threshold_mentions,
         flagged.is_spike,
         flagged.is_first_pass_spike,
         coalesce(streaks.spike_streak_days, 0) as spike_streak_days,
