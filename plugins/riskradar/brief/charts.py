@@ -57,12 +57,16 @@ def topic_trend_png(series: Sequence[dict[str, Any]], title: str, day: date,
     std = [max(r.get("baseline_std") or 0.0, min_std) if r.get("baseline_mean") is not None else None
            for r in series]
     lower = [m if m is not None else float("nan") for m in mean]
-    upper = [m + z_threshold * s if m is not None else float("nan") for m, s in zip(mean, std, strict=True)]
+    # dbt's fct_topic_spikes.spike_threshold_mentions is the rule itself (z, Poisson floor, minimum
+    # lift and count); the z x std band is only a fallback for rows without it
+    upper = [r["spike_threshold_mentions"] if r.get("spike_threshold_mentions") is not None
+             else (m + z_threshold * s if m is not None else float("nan"))
+             for r, m, s in zip(series, mean, std, strict=True)]
 
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(7.2, 3.6), sharex=True,
                                   gridspec_kw={"height_ratios": [3, 2], "hspace": 0.08})
     ax.fill_between(days, lower, upper, color=_BAND, alpha=0.45, linewidth=0,
-                    label=f"baseline .. alert threshold (z={z_threshold:g})")
+                    label="baseline .. alert threshold")
     ax.plot(days, lower, color=_BAND, linewidth=1)
     ax.bar(days, mentions, color=_VOLUME, width=0.8, label="mentions")
     spikes = [(d, m) for d, m, r in zip(days, mentions, series, strict=True) if r.get("is_spike")]

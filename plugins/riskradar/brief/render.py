@@ -109,8 +109,7 @@ def _explanation(con: duckdb.DuckDBPyConnection, topic_id: str, day: date) -> di
 
 def _trend(con: duckdb.DuckDBPyConnection, topic_id: str, day: date) -> list[dict]:
     return _rows(con, """
-        select mention_date, mentions, baseline_mean, baseline_std, negative_share,
-               baseline_negative_share, is_spike
+        select *  -- spike_threshold_mentions when the warehouse has it (older marts lack it)
         from fct_topic_spikes
         where topic_id = ? and mention_date between ? and ?
         order by mention_date""", [topic_id, day - timedelta(days=TREND_DAYS - 1), day])

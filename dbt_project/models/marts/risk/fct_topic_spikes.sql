@@ -7,9 +7,22 @@
     the days before it, in any build order.
 -#}
 
-with topic_days as (
+with closed_alert_days as (
 
-    select * from {{ ref('fct_topic_daily') }}
+    -- spike days analysts closed as resolved or false positive (riskradar alerts resolve|dismiss)
+    select topic_id, mention_date from {{ ref('fct_alert_baseline_exclusions') }}
+
+),
+
+topic_days as (
+
+    select
+        daily.*,
+        closed_alert_days.topic_id is not null as is_closed_alert_day,
+    from {{ ref('fct_topic_daily') }} as daily
+    left join closed_alert_days
+        on daily.topic_id = closed_alert_days.topic_id
+        and daily.mention_date = closed_alert_days.mention_date
 
 ),
 
@@ -21,7 +34,7 @@ topics as (
 
 first_pass_baseline as (
 
-    {{ topic_baseline('topic_days') }}
+    {{ topic_baseline('topic_days', exclude_column='is_closed_alert_day') }}
 
 ),
 
@@ -41,9 +54,18 @@ first_pass as (
 
 ),
 
+first_pass_exclusions as (
+
+    select
+        *,
+        is_first_pass_spike or is_closed_alert_day as is_excluded_from_baseline,
+    from first_pass
+
+),
+
 baseline as (
 
-    {{ topic_baseline('first_pass', exclude_column='is_first_pass_spike') }}
+    {{ topic_baseline('first_pass_exclusions', exclude_column='is_excluded_from_baseline') }}
 
 ),
 
