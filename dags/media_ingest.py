@@ -18,9 +18,17 @@ writes the DuckDB warehouse.
 - A gate failed: the message names the suite, the expectation, the observed value and sample rows;
   row-level problems are in `data/quarantine/stage=landing_gate|scored_gate/`.
 - Rerun or backfill freely: every task rewrites only its own interval's files, so a rerun never
-  duplicates rows. CLI: `airflow backfill create --dag-id media_ingest --from-date 2026-08-01
-  --to-date 2026-08-07` (needs the scheduler from `make airflow`), or the UI's *Backfill* dialog.
+  duplicates rows. Rerun a day: *Clear* its run in the grid, or `airflow tasks clear media_ingest
+  --start-date 2026-08-02 --end-date 2026-08-02 --yes` (the logical date of a scheduled or
+  backfill run is the day it processes).
+- Backfill: UI *Trigger* → *Backfill*, *Date Range* = first and last day to process, keep *Max
+  Active Runs* at 1 (an item is landed once, in the first interval that saw it, so days must land
+  in order), *Unpause on trigger*, *Run Backfill*. CLI (needs the scheduler, dag-processor and
+  api-server from `make airflow`, and the DAG unpaused): `airflow backfill create --dag-id
+  media_ingest --from-date 2026-08-01 --to-date 2026-08-07 --max-active-runs 1`, then backfill
+  `risk_metrics` for the same days.
 - Manual run for some sources only: trigger with params `{"sources": ["global_newswire"]}`.
+  A manual run with logical date T processes the day before T (the interval that ends at T).
 """
 
 from __future__ import annotations
@@ -59,7 +67,8 @@ def _interval() -> tuple[str, str, str]:
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=datetime(2026, 8, 1),
     catchup=False,
-    max_active_runs=4,
+    # ingest dedups against intervals landed before: days must land in order (backfills too)
+    max_active_runs=1,
     default_args=default_args,
     tags=["riskradar", "ingest"],
     doc_md=__doc__,

@@ -13,19 +13,36 @@ the `duckdb_writer` pool with 1 slot) and `data/briefs/brief-<date>.{md,html}`.
 
 **Triage notes.**
 - `wait_for_scored` keeps rescheduling: a source has not been ingested for the day yet; check
-  `media_ingest` for that date.
+  `media_ingest` for that date. A source that failed does not block (it is reported in the brief);
+  to build from whatever is in the zones now, trigger with params `{"wait_for_ingest": false}`.
 - `build_marts` failed: the log names the failing dbt model or test. Fix, then *Clear* the task;
   the microbatch for that day is replaced, never appended.
-- Backfill N days from the UI (*Trigger → Backfill*) or CLI: `airflow backfill create --dag-id
-  risk_metrics --from-date 2026-08-01 --to-date 2026-08-31`. Runs are serialised
-  (`max_active_runs=1`) so baselines see earlier days first; N backfilled days equal N daily runs.
+- Rerun a day: select the run in the grid, *Clear* → *Clear Dag Run* (or the single task); CLI:
+  `airflow tasks clear risk_metrics --start-date 2026-08-02 --end-date 2026-08-02 --yes` (dates are
+  logical dates; for scheduled and backfill runs that is the day processed).
+- Backfill: backfill `media_ingest` first (this DAG waits for it). UI: *Trigger* → *Backfill*, set
+  the *Date Range* (first and last day to process), *Reprocess Behavior* (*Missing Runs* /
+  *Missing and Errored Runs* / *All Runs*), keep *Max Active Runs* at 1, tick *Unpause on trigger*,
+  *Run Backfill*. CLI (needs the scheduler, dag-processor and api-server from `make airflow`, and
+  the DAG unpaused): `airflow backfill create --dag-id risk_metrics --from-date 2026-08-01
+  --to-date 2026-08-31 --max-active-runs 1`; add `--reprocess-behavior completed` to recompute
+  days that already ran (e.g. after a taxonomy change). `--dry-run` lists the runs first. The
+  build task holds the 1-slot `duckdb_writer` pool either way; N backfilled days equal N daily runs.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, PokeReturnValue, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    CronDataIntervalTimetable,
+    Param,
+    PokeReturnValue,
+    dag,
+    get_current_context,
+    task,
+)
 
 SCORED_ASSET = Asset("scored_mentions")
 MARTS_ASSET = Asset("risk_marts")
@@ -62,15 +79,22 @@ def _interval() -> tuple[str, str, str]:
     default_args=default_args,
     tags=["riskradar", "metrics"],
     doc_md=__doc__,
+    params={
+        "wait_for_ingest": Param(True, type="boolean",
+                                 description="Wait until every enabled source has reported for the day. "
+                                             "Off: build from whatever the zones hold now (a source is "
+                                             "known to be gone for the day)."),
+    },
 )
 def risk_metrics():
     @task.sensor(poke_interval=120, timeout=6 * 3600, mode="reschedule", inlets=[SCORED_ASSET])
-    def wait_for_scored() -> PokeReturnValue:
+    def wait_for_scored(**context) -> PokeReturnValue:
         from riskradar.pipeline import ingest_complete
 
         start, end, _ = _interval()
         status = ingest_complete(start, end)
-        return PokeReturnValue(is_done=status["complete"], xcom_value=status)
+        waiting = context["params"].get("wait_for_ingest", True)
+        return PokeReturnValue(is_done=status["complete"] or not waiting, xcom_value=status)
 
     @task(pool="duckdb_writer")
     def build_marts(ready) -> dict:

@@ -1,9 +1,15 @@
-"""DAG integrity: imports cleanly, no cycles, data-interval timetables, retries, tags, docs, thin files."""
+"""DAG integrity: imports cleanly, no cycles, data-interval timetables, retries, tags, docs, params,
+pools, and thin files (nothing heavy imported when the dag-processor parses them, parse well under
+a second)."""
 
 from __future__ import annotations
 
 import ast
-from datetime import UTC, datetime
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,13 +51,22 @@ def test_dag_id_matches_file_stem(dagbag):
 
 
 def test_timetables_give_non_zero_data_intervals(dagbag):
+    """Manual runs process the interval that ends at the logical date; scheduled and backfill runs
+    have logical date = interval start. Either way a task sees one whole UTC day."""
     from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import DataInterval, TimeRestriction
 
+    day = timedelta(days=1)
     for dag in dagbag.dags.values():
         assert type(dag.timetable).__name__ == "CronDataIntervalTimetable", dag.dag_id
         tt = coerce_to_core_timetable(dag.timetable)
-        interval = tt.infer_manual_data_interval(run_after=datetime(2026, 8, 2, tzinfo=UTC))
-        assert interval.end - interval.start > __import__("datetime").timedelta(0), dag.dag_id
+        manual = tt.infer_manual_data_interval(run_after=datetime(2026, 8, 3, tzinfo=UTC))
+        assert (manual.start, manual.end) == (datetime(2026, 8, 2, tzinfo=UTC), datetime(2026, 8, 3, tzinfo=UTC))
+        after = DataInterval(datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 8, 2, tzinfo=UTC))
+        nxt = tt.next_dagrun_info(last_automated_data_interval=after,
+                                  restriction=TimeRestriction(earliest=None, latest=None, catchup=True))
+        assert nxt.data_interval.end - nxt.data_interval.start == day, dag.dag_id
+        assert nxt.logical_date == nxt.data_interval.start == datetime(2026, 8, 2, tzinfo=UTC), dag.dag_id
 
 
 def test_defaults_retries_tags_docs_owner(dagbag):
@@ -78,3 +93,78 @@ def test_no_cycles_and_expected_wiring(dagbag):
     assert metrics.get_task("build_marts").pool == "duckdb_writer"
     assert metrics.max_active_runs == 1
     assert [t.task_id for t in metrics.tasks] == ["wait_for_scored", "build_marts", "validate_marts", "write_brief"]
+
+
+def test_params_have_descriptions(dagbag):
+    """A manual run's form shows each param's description; every DAG offers at least one."""
+    for dag in dagbag.dags.values():
+        params = dag.params
+        assert len(params) >= 1, dag.dag_id
+        for name in params:
+            assert params.get_param(name).description, (dag.dag_id, name)
+    assert dagbag.dags["media_ingest"].params["sources"] == []
+    assert dagbag.dags["risk_metrics"].params["wait_for_ingest"] is True
+
+
+def test_duckdb_writers_use_the_single_slot_pool(dagbag):
+    """Only dbt writes the warehouse; its task must hold the 1-slot pool, everything else must not
+    (a reader in the pool would serialise for nothing)."""
+    from riskradar.airflow_runner import POOL
+
+    assert POOL[:2] == ("duckdb_writer", "1")
+    in_pool = {(d.dag_id, t.task_id) for d in dagbag.dags.values() for t in d.tasks if t.pool == "duckdb_writer"}
+    assert in_pool == {("risk_metrics", "build_marts")}
+
+
+def test_assets_hand_off_from_ingest_to_metrics(dagbag):
+    ingest, metrics = dagbag.dags["media_ingest"], dagbag.dags["risk_metrics"]
+    outlets = {a.name for a in ingest.get_task("validate_scored").outlets}
+    inlets = {a.name for a in metrics.get_task("wait_for_scored").inlets}
+    assert outlets == inlets == {"scored_mentions"}
+    assert {a.name for a in metrics.get_task("write_brief").outlets} == {"risk_marts"}
+
+
+def test_docs_explain_reads_writes_rerun_and_backfill(dagbag):
+    for dag in dagbag.dags.values():
+        doc = " ".join(dag.doc_md.split())  # commands wrap across lines in the Markdown source
+        for needle in ("**Reads:**", "**Writes:**", "Triage", "Clear",
+                       f"airflow backfill create --dag-id {dag.dag_id}", "Backfill"):
+            assert needle in doc, (dag.dag_id, needle)
+
+
+# Parse in a fresh interpreter that has Airflow loaded (as the dag-processor has) and nothing else.
+PARSE_PROBE = r"""
+import json, sys, time
+from airflow.dag_processing.dagbag import DagBag
+before = set(sys.modules)
+started = time.perf_counter()
+bag = DagBag(dag_folder=sys.argv[1])
+seconds = time.perf_counter() - started
+new = sorted({m.split(".")[0] for m in set(sys.modules) - before})
+print(json.dumps({"seconds": seconds, "new_top_level_modules": new, "all": sorted({m.split(".")[0] for m in sys.modules}),
+                  "errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": sorted(bag.dag_ids)}))
+"""
+
+
+def parse_in_subprocess(path: Path) -> dict:
+    env = {**os.environ, "AIRFLOW__CORE__DAGS_FOLDER": str(path.parent)}
+    proc = subprocess.run([sys.executable, "-c", PARSE_PROBE, str(path)], env=env, text=True,
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_parsing_imports_nothing_heavy_and_is_fast(path):
+    """The dag-processor re-parses every file every few minutes: a DAG file must not pull pandas,
+    DuckDB, NLTK, GX, dbt or pyarrow (each costs seconds and memory per parse), and one parse
+    must stay well under a second. Best of two cold parses in fresh interpreters, so a busy CI
+    machine does not fail a design check."""
+    probes = [parse_in_subprocess(path) for _ in range(2)]
+    for probe in probes:
+        assert probe["errors"] == {}
+        assert probe["dags"] == [path.stem]
+        heavy = set(probe["all"]) & HEAVY
+        assert not heavy, f"{path.name}: parsing loaded {sorted(heavy)}"
+    best = min(p["seconds"] for p in probes)
+    assert best < 1.0, f"{path.name}: parse took {best:.2f}s (best of 2)"
