@@ -4,8 +4,9 @@
 **What it does.** For one day (data interval 00:00–24:00 UTC) it waits until every enabled source
 has been ingested and scored for that day, runs `dbt build` for exactly that interval
 (`--event-time-start/--event-time-end`, microbatch models), checks the marts with the Great
-Expectations marts gate, and writes the daily brief (Markdown + HTML) naming the top risks with
-example headlines.
+Expectations marts gate, writes the daily brief (Markdown + HTML + charts) naming the top risks
+with example headlines, and delivers it to the webhook / SMTP connections `riskradar_webhook` /
+`riskradar_smtp` when they exist (skipped otherwise; every attempt in `data/ops/deliveries.jsonl`).
 
 **Reads:** `data/scored/`, `data/source_health/`, `data/dq_results/`, `data/reference/`.
 **Writes:** the DuckDB warehouse `data/warehouse.duckdb` (dbt is its only writer; the task runs in
@@ -15,6 +16,9 @@ the `duckdb_writer` pool with 1 slot) and `data/briefs/brief-<date>.{md,html}`.
 - `wait_for_scored` keeps rescheduling: a source has not been ingested for the day yet; check
   `media_ingest` for that date. A source that failed does not block (it is reported in the brief);
   to build from whatever is in the zones now, trigger with params `{"wait_for_ingest": false}`.
+- `validate_marts` failed: a gate failure is not retried (same data, same result); the message
+  names the expectation and sample rows. Fix the data, then *Clear* the task.
+- `deliver_brief` failed: the brief is already written; the task retries only the failed channel.
 - `build_marts` failed: the log names the failing dbt model or test. Fix, then *Clear* the task;
   the microbatch for that day is replaced, never appended.
 - Rerun a day: select the run in the grid, *Clear* → *Clear Dag Run* (or the single task); CLI:
@@ -117,7 +121,14 @@ def risk_metrics():
         start, end, _ = _interval()
         return brief(start, end)
 
-    write_brief(validate_marts(build_marts(wait_for_scored())))
+    @task
+    def deliver_brief(written) -> dict:
+        from riskradar.pipeline import deliver
+
+        start, end, _ = _interval()
+        return deliver(start, end)
+
+    deliver_brief(write_brief(validate_marts(build_marts(wait_for_scored()))))
 
 
 risk_metrics()

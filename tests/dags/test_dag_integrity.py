@@ -92,7 +92,8 @@ def test_no_cycles_and_expected_wiring(dagbag):
     assert ingest.get_task("score_mentions").downstream_task_ids == {"validate_scored"}
     assert metrics.get_task("build_marts").pool == "duckdb_writer"
     assert metrics.max_active_runs == 1
-    assert [t.task_id for t in metrics.tasks] == ["wait_for_scored", "build_marts", "validate_marts", "write_brief"]
+    assert [t.task_id for t in metrics.tasks] == ["wait_for_scored", "build_marts", "validate_marts", "write_brief",
+                                                 "deliver_brief"]
 
 
 def test_params_have_descriptions(dagbag):
