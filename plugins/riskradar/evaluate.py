@@ -60,8 +60,13 @@ def evaluate_incidents(warehouse: Path, truth: dict[str, Any]) -> dict[str, Any]
         })
     unexplained = sorted((t, d.isoformat()) for t, d in alert_days - explained)
     detected = sum(r["detected"] for r in rows)
+    hits = alert_days & explained
     return {
         "incidents": rows, "detected": detected, "total": len(rows),
+        # day level: an alert on (topic, day) is right when that day is inside an incident of
+        # that topic; recall counts incident days that raised an alert
+        "day_precision": len(hits) / len(alert_days) if alert_days else None,
+        "day_recall": len(hits) / len(explained) if explained else None,
         "alerts": len(alert_days), "unexplained_alerts": len(unexplained),
         "unexplained": unexplained,
     }
@@ -88,4 +93,6 @@ def format_report(result: dict[str, Any]) -> str:
             f"{num(r['negative_share'], '.0%'):>5} {num(r['baseline_negative_share'], '.0%'):>10}  {alert}")
     lines.append(f"detected {result['detected']}/{result['total']} incidents; {result['alerts']} alerts in all, "
                  f"{result['unexplained_alerts']} outside any incident window")
+    if result.get("day_precision") is not None and result.get("day_recall") is not None:
+        lines.append(f"day level: precision {result['day_precision']:.2f}, recall {result['day_recall']:.2f}")
     return "\n".join(lines)

@@ -44,5 +44,7 @@ def test_incident_lift_detection_and_unexplained_alerts(tmp_path):
     assert not second["detected"] and second["volume_lift"] == 1.0
     assert result["detected"] == 1 and result["total"] == 2
     assert result["unexplained"] == [("ad_fraud", "2026-08-06")]
+    # 2 alerts, 1 on an incident day; 4 incident days, 1 alerted
+    assert result["day_precision"] == 0.5 and result["day_recall"] == 0.25
     report = format_report(result)
     assert "detected 1/2 incidents" in report and "missed" in report
