@@ -9,7 +9,8 @@ from __future__ import annotations
 
 SUITE_NAME = "scored"
 ID_COLUMNS = {"batch": ["source_id", "item_id"], "topics": ["source_id", "item_id", "topic_id"],
-              "counts": ["source_id", "interval_start"], "schema": ["part", "column"]}
+              "counts": ["source_id", "interval_start"], "schema": ["part", "column"],
+              "labels": ["source_id", "item_id"]}
 # Fallback when config/taxonomy.yml is absent (docs/data_contracts.md lists the same ids).
 DEFAULT_TOPIC_IDS = (
     "scam_ads", "misleading_claims", "counterfeit_goods", "prohibited_products", "adult_content_ads",
@@ -57,7 +58,14 @@ def frames(batch, settings, inputs):
     sums = batch[["source_id", "item_id", "is_scored"]].copy()
     sums["sentiment_sum"] = batch[["sentiment_neg", "sentiment_neu", "sentiment_pos"]].sum(axis=1, min_count=3)
     sums = sums[sums["is_scored"].fillna(False).astype(bool)].reset_index(drop=True)
-    return {"topics": topics, "counts": count_frame, "sums": sums}
+
+    # the label the scorer's own thresholds give for the stored compound (nlp.sentiment.label_for)
+    from riskradar.nlp.sentiment import label_for
+
+    labels = batch[["source_id", "item_id", "is_scored", "sentiment_compound", "sentiment_label"]].copy()
+    labels = labels[labels["is_scored"].fillna(False).astype(bool)].reset_index(drop=True)
+    labels["expected_label"] = [label_for(None if pd.isna(c) else float(c)) for c in labels["sentiment_compound"]]
+    return {"topics": topics, "counts": count_frame, "sums": sums, "labels": labels}
 
 
 def build(settings, inputs):
@@ -88,6 +96,8 @@ def build(settings, inputs):
         Spec(e.ExpectColumnValuesToBeInSet(column="sentiment_label", value_set=scored_labels,
                                            row_condition="is_scored == True", condition_parser="pandas"),
              name="scored_label_is_polarity"),
+        Spec(e.ExpectColumnPairValuesToBeEqual(column_A="sentiment_label", column_B="expected_label"),
+             frame="labels", name="label_consistent_with_compound"),
         Spec(e.ExpectColumnValuesToNotBeNull(column="taxonomy_version")),
         Spec(e.ExpectColumnValuesToNotBeNull(column="lexicon_version")),
         Spec(e.ExpectColumnValuesToBeInSet(column="topic_id", value_set=taxonomy_ids(settings)),

@@ -317,6 +317,19 @@ def test_bad_scored_batch_fails_with_a_clear_message_and_records_results(gx_sett
     assert results["scored_rows_equal_landing_rows"]["success"] is True
 
 
+def test_label_that_contradicts_the_compound_is_critical(gx_settings):
+    scored = write_clean_scored(gx_settings)
+    rows = scored["metro_daily"]
+    rows[2].update(is_scored=True, sentiment_compound=-0.8, sentiment_label="positive")
+    write_scored(gx_settings, "metro_daily", rows)
+
+    with pytest.raises(QualityGateError) as err:
+        run_gate("scored", START, END, "run-1", gx_settings)
+
+    assert "label_consistent_with_compound" in str(err.value)
+    assert "metro_daily/metro_daily-0002" in str(err.value)
+
+
 def test_scoring_that_lost_rows_is_critical(gx_settings):
     scored = write_clean_scored(gx_settings)
     write_scored(gx_settings, "global_newswire", scored["global_newswire"][:-2])
