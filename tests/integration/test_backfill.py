@@ -78,6 +78,7 @@ def project_env(settings: Settings, airflow_home: Path, feeds: Path) -> dict[str
     plugins.mkdir(parents=True, exist_ok=True)
     env["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(plugins)
     env["RISKRADAR_SAMPLE_DIR"] = str(feeds)
+    env["RISKRADAR_ALLOW_HOSTS"] = "127.0.0.1"  # the ingest SSRF guard refuses loopback feeds otherwise
     env["RISKRADAR_DBT_LOG_LEVEL"] = "warn"
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
