@@ -113,6 +113,8 @@ def dirs(tmp_path_factory):
         sources["sources"] = [s for s in sources["sources"] if s.get("enabled", True)][:N_SOURCES]
         for src in sources["sources"]:
             src["url_template"] = f"{server.url}/{src['id']}/{{date}}.xml"
+        # the ingest SSRF guard refuses loopback feeds unless allow-listed
+        sources.setdefault("security", {})["allow_private_hosts"] = ["127.0.0.1"]
         (config / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
         source_ids = pipeline.select_sources(clean)
         for start, end in (DAY1, DAY2):
