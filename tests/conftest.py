@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
 
 import pytest
-from riskradar.config import Settings
+import yaml
+from riskradar.config import Settings, airflow_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -83,3 +87,62 @@ def feed_server(tmp_path):
     root.mkdir()
     with FeedServer(root) as srv:
         yield srv
+
+
+# ---- helpers for tests that drive the real `riskradar` / `airflow` commands ---------------------
+
+BIN = Path(sys.executable).parent
+
+
+def run(cmd: list[str], env: dict, timeout: int = 900, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a command; unless check=False, fail with the tail of its output when it fails."""
+    proc = subprocess.run(cmd, env=env, text=True, capture_output=True, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, (f"{' '.join(map(str, cmd))} exited {proc.returncode}\n"
+                                      f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def json_output(out: str) -> list:
+    """The JSON list an `airflow ... -o json` command printed, after any warning lines."""
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("["):
+            try:
+                return json.loads("\n".join(lines[i:]))
+            except json.JSONDecodeError:
+                continue
+    raise AssertionError(f"no JSON list in output:\n{out[-2000:]}")
+
+
+def project_env(settings: Settings, airflow_home: Path, feeds: Path) -> dict[str, str]:
+    """Environment of a `riskradar` / `airflow` subprocess on a temporary Airflow home and data dir,
+    reading the sample feeds from `feeds` and allowed to fetch from the loopback feed server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "RISKRADAR"))}
+    env.update(airflow_env(airflow_home, settings))
+    Path(env["AIRFLOW__CORE__PLUGINS_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    env["RISKRADAR_SAMPLE_DIR"] = str(feeds)
+    env["RISKRADAR_ALLOW_HOSTS"] = "127.0.0.1"  # the ingest SSRF guard refuses loopback feeds otherwise
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def write_served_config(config_dir: Path, server_url: str, limit: int | None = None,
+                        allow_loopback: bool = False) -> list[str]:
+    """A copy of config/ whose sample sources fetch `<server_url>/<source_id>/<date>.xml`.
+
+    `limit` keeps the first N enabled sources; `allow_loopback` allow-lists 127.0.0.1 in the file
+    itself (for in-process ingest, where RISKRADAR_ALLOW_HOSTS is not set). Returns the source ids.
+    """
+    config_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("taxonomy.yml", "lexicon.yml"):
+        (config_dir / name).write_text((REPO / "config" / name).read_text())
+    sources = yaml.safe_load((REPO / "config" / "sources.yml").read_text())
+    if limit is not None:
+        sources["sources"] = [s for s in sources["sources"] if s.get("enabled", True)][:limit]
+    for src in sources["sources"]:
+        src["url_template"] = f"{server_url}/{src['id']}/{{date}}.xml"
+    if allow_loopback:
+        sources.setdefault("security", {})["allow_private_hosts"] = ["127.0.0.1"]
+    (config_dir / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
+    return [s["id"] for s in sources["sources"]]

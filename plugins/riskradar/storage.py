@@ -7,9 +7,10 @@ come from the data interval start, so a rerun of an interval rewrites exactly it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,19 +44,34 @@ def partition_path(zone_dir: Path, interval_start: datetime, *, source_id: str |
     return partition_dir(zone_dir, interval_start, source_id=source_id, key=key) / name
 
 
-def write_table_atomic(table: pa.Table, path: Path) -> Path:
-    """Write a Parquet file so readers see either the old file or the new one, never half."""
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside `path`; on success fsync it and rename it over `path`, so readers
+    see either the old file or the new one, never half (a killed writer leaves only the temp)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        yield Path(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_table_atomic(table: pa.Table, path: Path) -> Path:
+    """Write a Parquet file so readers see either the old file or the new one, never half."""
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return path
+
+
+def write_bytes_atomic(data: bytes, path: Path) -> Path:
+    """Write bytes (raw payloads, state files) with the same all-or-nothing rename."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
     return path
 
 

@@ -4,39 +4,23 @@ server on 127.0.0.1; the landing/scored zones, gate results, marts and brief mus
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from conftest import FeedServer  # tests/ is on sys.path (rootdir conftest)
-from riskradar.config import Settings, airflow_env
+from conftest import (  # tests/ is on sys.path
+    BIN,
+    FeedServer,
+    json_output,
+    project_env,
+    run,
+    write_served_config,
+)
+from riskradar.config import Settings
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def run(cmd: list[str], env: dict, timeout: int = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, env=env, text=True, capture_output=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
-    return proc
-
-
-def json_output(out: str) -> list:
-    """The JSON document an `airflow ... -o json` command printed after any warning lines."""
-    lines = out.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(("[{", "[]")) or line == "[":
-            try:
-                return json.loads("\n".join(lines[i:]))
-            except json.JSONDecodeError:
-                continue
-    raise AssertionError(f"no JSON list in output:\n{out[-2000:]}")
 
 
 def run_states(dag_id: str, env: dict) -> list[dict]:
@@ -48,21 +32,11 @@ def e2e(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     feeds = tmp / "feeds"
     settings = Settings(home=REPO, data_dir=tmp / "data", config_dir=tmp / "config")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "RISKRADAR"))}
-    env.update(airflow_env(tmp / "airflow", settings))
-    env["RISKRADAR_SAMPLE_DIR"] = str(feeds)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["RISKRADAR_ALLOW_HOSTS"] = "127.0.0.1"  # the ingest SSRF guard refuses loopback feeds otherwise
+    env = project_env(settings, tmp / "airflow", feeds)
     # three days of the bundled corpus, served over HTTP; the DAGs process the second day
     run([str(BIN / "riskradar"), "sample", "--start", "2026-08-01", "--days", "3"], env)
     with FeedServer(feeds) as server:
-        settings.config_dir.mkdir(parents=True)
-        for name in ("taxonomy.yml", "lexicon.yml"):
-            (settings.config_dir / name).write_text((REPO / "config" / name).read_text())
-        sources = yaml.safe_load((REPO / "config" / "sources.yml").read_text())
-        for src in sources["sources"]:
-            src["url_template"] = f"{server.url}/{src['id']}/{{date}}.xml"
-        (settings.config_dir / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
+        write_served_config(settings.config_dir, server.url)
         run([str(BIN / "riskradar"), "setup"], env)
         yield settings, env, server
 

@@ -17,23 +17,19 @@ depend on the number of sources.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
-from conftest import FeedServer  # tests/ is on sys.path (rootdir conftest)
-from riskradar.config import Settings, airflow_env
+from conftest import BIN, FeedServer, project_env, run, write_served_config  # tests/ is on sys.path
+from riskradar.config import Settings
 from riskradar.scheduler import AirflowServices, dag_runs, query, service_env, wait_for_runs
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 FIRST, LAST = "2026-08-01", "2026-08-03"  # backfill window: three daily intervals
 DAYS = ("2026-08-01", "2026-08-02", "2026-08-03")
 # manual-run semantics: `airflow dags test D T` processes the interval that ends at T
@@ -50,12 +46,6 @@ RUN_KEYED = ("dq_result_id",)
 AUDIT_LOGS = ("fct_dq_results", "stg_riskradar__dq_results")
 
 
-def run(cmd: list[str], env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, env=env, text=True, capture_output=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
-    return proc
-
-
 def airflow(args: list[str], env: dict, timeout: int = 600, attempts: int = 4) -> subprocess.CompletedProcess:
     """Run an idempotent airflow command; retry while the busy SQLite metadata DB is locked."""
     for _ in range(attempts - 1):
@@ -69,19 +59,8 @@ def airflow(args: list[str], env: dict, timeout: int = 600, attempts: int = 4) -
     return proc
 
 
-def project_env(settings: Settings, airflow_home: Path, feeds: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "RISKRADAR"))}
-    env.update(airflow_env(airflow_home, settings))
-    # riskradar is an installed package; Airflow must not import the whole package as "plugins"
-    # at every process start (pandas, duckdb, pyarrow in the scheduler and every task).
-    plugins = airflow_home / "plugins"
-    plugins.mkdir(parents=True, exist_ok=True)
-    env["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(plugins)
-    env["RISKRADAR_SAMPLE_DIR"] = str(feeds)
-    env["RISKRADAR_ALLOW_HOSTS"] = "127.0.0.1"  # the ingest SSRF guard refuses loopback feeds otherwise
-    env["RISKRADAR_DBT_LOG_LEVEL"] = "warn"
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    return env
+def backfill_env(settings: Settings, airflow_home: Path, feeds: Path) -> dict[str, str]:
+    return {**project_env(settings, airflow_home, feeds), "RISKRADAR_DBT_LOG_LEVEL": "warn"}
 
 
 def is_volatile(column: str) -> bool:
@@ -132,18 +111,11 @@ def world(tmp_path_factory):
     feeds, config = tmp / "feeds", tmp / "config"
     seq = Settings(home=REPO, data_dir=tmp / "sequential", config_dir=config)
     bf = Settings(home=REPO, data_dir=tmp / "backfill", config_dir=config)
-    seq_env = project_env(seq, tmp / "airflow-sequential", feeds)
-    bf_env = project_env(bf, tmp / "airflow-backfill", feeds)
+    seq_env = backfill_env(seq, tmp / "airflow-sequential", feeds)
+    bf_env = backfill_env(bf, tmp / "airflow-backfill", feeds)
     run([str(BIN / "riskradar"), "sample", "--start", FIRST, "--days", "4"], seq_env)
     with FeedServer(feeds) as server:
-        config.mkdir()
-        for name in ("taxonomy.yml", "lexicon.yml"):
-            (config / name).write_text((REPO / "config" / name).read_text())
-        sources = yaml.safe_load((REPO / "config" / "sources.yml").read_text())
-        sources["sources"] = [s for s in sources["sources"] if s.get("enabled", True)][:N_SOURCES]
-        for src in sources["sources"]:
-            src["url_template"] = f"{server.url}/{src['id']}/{{date}}.xml"
-        (config / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
+        write_served_config(config, server.url, limit=N_SOURCES)
         run([str(BIN / "riskradar"), "setup"], seq_env)
         run([str(BIN / "riskradar"), "setup"], bf_env)
         yield {"seq": seq, "bf": bf, "seq_env": seq_env, "bf_env": bf_env}

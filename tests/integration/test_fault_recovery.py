@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
-from conftest import FeedServer
+from conftest import FeedServer, write_served_config
 from riskradar import pipeline, storage
 from riskradar.config import Settings
 from test_backfill import is_volatile, mart_rows  # same directory, same comparison rules
@@ -106,16 +105,8 @@ def dirs(tmp_path_factory):
     subprocess.run([str(BIN / "riskradar"), "sample", "--start", "2026-08-01", "--days", "3"], env=env,
                    check=True, capture_output=True)
     with FeedServer(feeds) as server:
-        config.mkdir()
-        for name in ("taxonomy.yml", "lexicon.yml"):
-            (config / name).write_text((REPO / "config" / name).read_text())
-        sources = yaml.safe_load((REPO / "config" / "sources.yml").read_text())
-        sources["sources"] = [s for s in sources["sources"] if s.get("enabled", True)][:N_SOURCES]
-        for src in sources["sources"]:
-            src["url_template"] = f"{server.url}/{src['id']}/{{date}}.xml"
-        # the ingest SSRF guard refuses loopback feeds unless allow-listed
-        sources.setdefault("security", {})["allow_private_hosts"] = ["127.0.0.1"]
-        (config / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
+        # in-process ingest: the loopback feed server is allow-listed in the file itself
+        write_served_config(config, server.url, limit=N_SOURCES, allow_loopback=True)
         source_ids = pipeline.select_sources(clean)
         for start, end in (DAY1, DAY2):
             for sid in source_ids:

@@ -16,46 +16,28 @@ gate's row-level `url is null` expectation quarantines them).
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
-from conftest import FeedServer  # tests/ is on sys.path (rootdir conftest)
-from riskradar.config import Settings, airflow_env
+from conftest import (  # tests/ is on sys.path
+    BIN,
+    FeedServer,
+    json_output,
+    project_env,
+    run,
+    write_served_config,
+)
+from riskradar.config import Settings
 from riskradar.quality import landing_accounting
 from riskradar.storage import as_utc
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 AIRFLOW = str(BIN / "airflow")
 DOWNSTREAM_OF_LANDING_GATE = ("score_mentions", "validate_scored")
-
-
-def run(cmd: list[str], env: dict, timeout: int = 900, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, env=env, text=True, capture_output=True, timeout=timeout)
-    if check:
-        assert proc.returncode == 0, (f"{' '.join(cmd)} exited {proc.returncode}\n"
-                                      f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return proc
-
-
-def json_output(out: str) -> list:
-    """The JSON list an `airflow ... -o json` command printed, after any warning lines."""
-    lines = out.splitlines()
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith("["):
-            try:
-                return json.loads("\n".join(lines[i:]))
-            except json.JSONDecodeError:
-                continue
-    raise AssertionError(f"no JSON list in output:\n{out[-2000:]}")
 
 
 def strip_item_links(feed: Path, keep: int | None = None) -> int:
@@ -98,20 +80,10 @@ def airflow_home(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gates")
     feeds = tmp / "feeds"
     settings = Settings(home=REPO, data_dir=tmp / "data", config_dir=tmp / "config")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "RISKRADAR"))}
-    env.update(airflow_env(tmp / "airflow", settings))
-    env["RISKRADAR_SAMPLE_DIR"] = str(feeds)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["RISKRADAR_ALLOW_HOSTS"] = "127.0.0.1"  # the ingest SSRF guard refuses loopback feeds otherwise
+    env = project_env(settings, tmp / "airflow", feeds)
     run([str(BIN / "riskradar"), "sample", "--start", "2026-08-01", "--days", "3"], env)
     with FeedServer(feeds) as server:
-        settings.config_dir.mkdir(parents=True)
-        for name in ("taxonomy.yml", "lexicon.yml"):
-            (settings.config_dir / name).write_text((REPO / "config" / name).read_text())
-        sources = yaml.safe_load((REPO / "config" / "sources.yml").read_text())
-        for src in sources["sources"]:
-            src["url_template"] = f"{server.url}/{src['id']}/{{date}}.xml"
-        (settings.config_dir / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
+        write_served_config(settings.config_dir, server.url)
         run([str(BIN / "riskradar"), "setup"], env)
         yield settings, env, feeds
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,21 +22,6 @@ import pyarrow.parquet as pq
 
 from riskradar import storage
 from riskradar.config import Settings
-
-
-def write_bytes_atomic(data: bytes, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def gzip_stable(data: bytes) -> bytes:
@@ -62,7 +45,7 @@ def archive_raw(settings: Settings, source_id: str, interval_start: datetime, bo
     path = raw_path(settings, source_id, interval_start, fmt)
     other = raw_path(settings, source_id, interval_start, "xml" if fmt == "json" else "json")
     other.unlink(missing_ok=True)  # one raw payload per interval, whatever its format was before
-    return write_bytes_atomic(gzip_stable(body), path)
+    return storage.write_bytes_atomic(gzip_stable(body), path)
 
 
 def read_raw(settings: Settings, source_id: str, interval_start: datetime) -> bytes | None:
@@ -100,9 +83,9 @@ def save_http_state(settings: Settings, source_id: str, url: str, etag: str | No
         meta_path.unlink(missing_ok=True)
         body_path.unlink(missing_ok=True)
         return
-    write_bytes_atomic(gzip_stable(body), body_path)  # body first: meta never points at a missing body
+    storage.write_bytes_atomic(gzip_stable(body), body_path)  # body first: meta never points at a missing body
     meta = {"url": url, "etag": etag, "last_modified": last_modified, "content_type": content_type}
-    write_bytes_atomic(json.dumps(meta, sort_keys=True).encode("utf-8"), meta_path)
+    storage.write_bytes_atomic(json.dumps(meta, sort_keys=True).encode("utf-8"), meta_path)
 
 
 # ---- health history ----
