@@ -60,14 +60,14 @@ def ingest_complete(start: datetime | str, end: datetime | str, settings: Settin
     s = settings or get_settings()
     start, end = storage.as_utc(start), storage.as_utc(end)
     expected = set(select_sources(s))
-    health = {p.parent.parent.name.split("=", 1)[1]
-              for p in storage.parts_for_interval(s.source_health_dir, start, end)}
+    from riskradar.ingest.landing import health_for_interval
+
+    reports = health_for_interval(s, start, end)  # one read of the health zone
+    health = {h["source_id"] for h in reports}
+    failed = {h["source_id"] for h in reports if h["status"] == "error"}
     scored = {p.parent.parent.name.split("=", 1)[1]
               for p in storage.parts_for_interval(s.scored_dir, start, end)}
     missing_health = sorted(expected - health)
-    from riskradar.ingest.landing import health_for_interval
-
-    failed = {h["source_id"] for h in health_for_interval(s, start, end) if h["status"] == "error"}
     missing_scored = sorted((expected & health) - failed - scored)
     return {"complete": not missing_health and not missing_scored, "missing_health": missing_health,
             "missing_scored": missing_scored, "failed_sources": sorted(failed)}
