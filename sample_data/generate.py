@@ -1127,6 +1127,37 @@ def layout_incidents(days: int) -> list[tuple[int, int]]:
     return spans
 
 
+# Copy-desk edits a syndicated headline gets: a label, a tense or word swap, a clause cut or added.
+_HEADLINE_LABELS = ("Update: ", "Report: ", "Exclusive: ", "Breaking: ", "Watch: ")
+_HEADLINE_SWAPS = (("says", "said"), ("warns", "warned"), ("finds", "found"), ("launches", "rolls out"),
+                   ("users", "people"), ("new", "latest"), ("after", "following"),
+                   ("report", "study"), ("over", "amid"), ("in", "across"))
+_HEADLINE_TAILS = (", sources say", " (updated)", ", report says", " -- what we know")
+
+
+def edit_headline(rng: random.Random, title: str) -> str:
+    """A syndicated copy's headline: unchanged (30%) or with one or two small copy-desk edits."""
+    if rng.random() < 0.3:
+        return title
+    for _ in range(rng.choice((1, 1, 2))):
+        kind = rng.choice(("label", "swap", "swap", "tail", "cut"))
+        words = title.split(" ")
+        if kind == "label":
+            title = rng.choice(_HEADLINE_LABELS) + title
+        elif kind == "swap":
+            options = [(i, new) for i, w in enumerate(words) for old, new in _HEADLINE_SWAPS if w.lower() == old]
+            if options:
+                i, new = rng.choice(options)
+                words[i] = new[:1].upper() + new[1:] if words[i][:1].isupper() else new
+                title = " ".join(words)
+        elif kind == "tail":
+            title = title.rstrip(".") + rng.choice(_HEADLINE_TAILS)
+        elif kind == "cut" and "," in title and title.index(",") > len(title) // 2:
+            title = title[: title.rindex(",")]
+    return title
+
+
+
 class _Corpus:
     def __init__(self, sources: list[Source], start: date, days: int, mean: float, seed: int):
         self.sources = sources
@@ -1389,8 +1420,14 @@ class _Corpus:
                     english += 1
 
     def syndicate(self) -> None:
-        """~8% of English news/trade stories reappear on 1-2 other news/trade sources the same day."""
+        """~8% of English news/trade stories reappear on 1-2 other news/trade sources the same day.
+
+        Most copies carry a copy-desk edit (see edit_headline), half name the original outlet: an
+        exact title match misses them, so story clustering has to recognise near-duplicates.
+        """
         rng = self.rng
+        # copy desks edit headlines; a separate stream so the edits leave the rest of the corpus as it was
+        edits = random.Random(f"syndicate-edits-{self.seed}")
         wires = [s for s in self.sources if s.type in ("news", "trade_press")]
         for d in range(self.days):
             for src in wires:
@@ -1399,7 +1436,7 @@ class _Corpus:
                         continue
                     others = [w for w in wires if w.id != src.id]
                     for target in rng.sample(others, k=min(len(others), rng.choice((1, 1, 2)))):
-                        title = it.title
+                        title = edit_headline(edits, it.title)
                         if rng.random() < 0.5:
                             title = f"{title} - {src.name.replace(' (synthetic)', '')}"
                         summary = it.extra["summary_text"]
@@ -1434,6 +1471,16 @@ class _Corpus:
         return per_source
 
 
+def build_corpus(sources: list[Source], first: date, days: int, mean: float,
+                 seed: int) -> tuple[_Corpus, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The whole corpus in memory (items with their truth), its incidents and positive events."""
+    corpus = _Corpus(sources, first, days, mean, seed)
+    corpus.generate_base()
+    incidents, events = corpus.inject_events()
+    corpus.syndicate()
+    return corpus, incidents, events
+
+
 def generate(out: Path | str, start: str = "2026-08-01", days: int = 90, items_per_day: int | None = None,
              seed: int = 20260801, sources_path: Path | str | None = None) -> dict[str, Any]:
     """Write the synthetic corpus and its ground truth under `out`; return a small summary.
@@ -1449,10 +1496,7 @@ def generate(out: Path | str, start: str = "2026-08-01", days: int = 90, items_p
     mean = float(items_per_day if items_per_day is not None else DEFAULT_ITEMS_PER_DAY)
     if mean <= 0:
         raise ValueError(f"items_per_day must be positive, got {items_per_day}")
-    corpus = _Corpus(sources, first, days, mean, seed)
-    corpus.generate_base()
-    incidents, events = corpus.inject_events()
-    corpus.syndicate()
+    corpus, incidents, events = build_corpus(sources, first, days, mean, seed)
     for src in sources:  # stale files from an earlier, longer run would confuse ingest
         if (out / src.id).is_dir():
             shutil.rmtree(out / src.id)

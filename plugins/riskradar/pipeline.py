@@ -45,10 +45,15 @@ def gate(step: str, start: datetime | str, end: datetime | str, run_id: str,
 
 def score(start: datetime | str, end: datetime | str, run_id: str, settings: Settings | None = None,
           source_ids: list[str] | None = None) -> dict[str, Any]:
+    """Score the interval's landing parts, then cluster syndicated copies into stories (rewrites
+    story_id in the scored parts; see riskradar.stories)."""
     from riskradar.score import score_interval
+    from riskradar.stories import cluster_interval
 
-    return score_interval(storage.as_utc(start), storage.as_utc(end), run_id, settings or get_settings(),
-                          source_ids=source_ids)
+    s = settings or get_settings()
+    result = score_interval(storage.as_utc(start), storage.as_utc(end), run_id, s, source_ids=source_ids)
+    result["stories"] = cluster_interval(storage.as_utc(start), storage.as_utc(end), s)
+    return result
 
 
 def ingest_complete(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:

@@ -157,7 +157,7 @@ def test_non_english_items_are_present_and_tagged(corpus, parsed):
         assert lang == by_guid[e["id"]]["language"]
 
 
-def test_syndicated_stories_reuse_the_title_on_other_news_sources(corpus):
+def test_syndicated_stories_carry_the_title_on_other_news_sources_mostly_edited(corpus):
     items = corpus["items"]
     by_guid = {it["guid"]: it for it in items}
     types = {s["id"]: s["type"] for s in _sources_yml()}
@@ -167,9 +167,23 @@ def test_syndicated_stories_reuse_the_title_on_other_news_sources(corpus):
         orig = by_guid[copy["syndicated_from"]]
         assert copy["source_id"] != orig["source_id"] and copy["date"] == orig["date"]
         assert copy["story_id"] == orig["story_id"] and copy["topics"] == orig["topics"]
-        assert copy["title"] == orig["title"] or copy["title"].startswith(orig["title"] + " - ")
+        # a copy-desk edit keeps most of the headline's words (the story clustering relies on it)
+        words = set(orig["title"].lower().split())
+        assert len(words & set(copy["title"].lower().split())) >= 0.6 * len(words), (orig["title"], copy["title"])
         assert types[copy["source_id"]] in ("news", "trade_press") and types[orig["source_id"]] in ("news", "trade_press")
-    assert any(c["title"] == by_guid[c["syndicated_from"]]["title"] for c in copies)
+    verbatim = sum(c["title"] == by_guid[c["syndicated_from"]]["title"] for c in copies)
+    assert 0.1 * len(copies) <= verbatim <= 0.6 * len(copies)  # some verbatim, most edited or suffixed
+
+
+def test_edit_headline_makes_small_copy_desk_edits():
+    import random
+
+    rng = random.Random(3)
+    title = "Streamly says creators face payout delays after policy change, report finds"
+    edits = [gen.edit_headline(rng, title) for _ in range(200)]
+    assert title in edits and len(set(edits)) > 10
+    for e in edits:
+        assert "Streamly" in e and "payout delays" in e  # names and the topic's terms survive
 
 
 def test_snapshots_repeat_a_few_previous_day_items_unchanged(corpus, parsed):

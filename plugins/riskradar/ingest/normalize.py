@@ -97,11 +97,17 @@ def story_key(title: str, publishers: frozenset[str] | set[str] = frozenset()) -
     Aggregators and wire copies append the outlet (" - Global Newswire"); a trailing suffix that
     names a known publisher is dropped so the copy keys to the same story as the original.
     """
+    words = [w.lower() for w in _WORD.findall(strip_publisher(title, publishers))]
+    return sha1(" ".join(words))[:16]
+
+
+def strip_publisher(title: str | None, publishers: frozenset[str] | set[str] = frozenset()) -> str:
+    """The title without a trailing " - <known outlet>" that aggregators and wire copies append."""
+    title = title or ""
     match = _PUBLISHER_SUFFIX.search(title)
     if match and publisher_key(match.group(1)) in publishers:
         title = title[: match.start()]
-    words = [w.lower() for w in _WORD.findall(title)]
-    return sha1(" ".join(words))[:16]
+    return title
 
 
 def entry_time(entry: Any) -> datetime | None:
