@@ -533,3 +533,94 @@ def test_json_search_api_with_interval_template_and_env_auth(settings, server, m
     row = landed(settings)[0]
     assert row["guid"] == "x1" and row["author"] == "Desk"
     assert row["published_at"] == datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTPS: a real TLS server on 127.0.0.1 with a certificate from a throw-away test CA
+
+def _tls_files(tmp_path):
+    """A CA and a server certificate for 127.0.0.1 signed by it; (ca.pem, cert.pem, key.pem)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("RiskRadar test CA")).issuer_name(name("RiskRadar test CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return paths
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    import ssl
+
+    ca, cert, key = _tls_files(tmp_path)
+    srv = ScriptedServer()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv.httpd.socket = ctx.wrap_socket(srv.httpd.socket, server_side=True)
+    srv.thread.start()
+    host, port = srv.httpd.server_address[:2]
+    yield srv, f"https://{host}:{port}", ca
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+
+
+def test_https_feed_with_a_trusted_certificate(settings, tls_server, monkeypatch):
+    srv, base, ca = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # how an internal CA is trusted (README: real sources)
+    srv.routes["/feed.xml"] = [(200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, feed_bytes(3))]
+    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
+        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
+         "url": base + "/feed.xml", "retries": 0}]}))
+    out = ingest_source("test_feed", DAY1, DAY2, "r1", settings)
+    assert out["items_landed"] == 3 and balanced(out)
+    assert health(settings)["http_status"] == 200
+    # conditional GET works over TLS too
+    srv.routes["/feed.xml"] = [lambda h: (h.send_response(304), h.send_header("Content-Length", "0"), h.end_headers())]
+    again = ingest_source("test_feed", DAY2, DAY3, "r2", settings)
+    assert srv.paths("/feed.xml")[-1].get("if-none-match") == '"v1"'
+    assert health(settings, DAY2)["is_not_modified"] and again["items_landed"] == 0
+
+
+def test_https_feed_with_an_untrusted_certificate_is_refused(settings, tls_server, monkeypatch):
+    srv, base, _ca = tls_server
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    srv.routes["/feed.xml"] = [(200, {}, feed_bytes(3))]
+    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
+        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
+         "url": base + "/feed.xml", "retries": 0}]}))
+    with pytest.raises(SourceIngestError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
+    assert landed(settings) == [] and health(settings)["status"] == "error"
+    assert not srv.requests  # the TLS handshake failed before any request was sent
