@@ -3,7 +3,8 @@ retries recorded in the metadata DB), one process for many days so the demo does
 and the libraries' start-up cost per day.
 
 Manual-run semantics of a data-interval timetable: a run whose logical date is T processes the
-interval that ends at T. So day D is processed by the run with logical date D + 1 day, 00:00 UTC.
+interval that ends at T. So a daily DAG processes day D in the run with logical date D + 1 day,
+00:00 UTC, and hourly media_ingest in the 24 runs D 01:00 .. D + 1 day 00:00.
 """
 
 from __future__ import annotations
@@ -70,17 +71,37 @@ def load_dags(settings: Settings) -> dict:
     return {dag_id: bag.get_dag(dag_id) for dag_id in DAG_IDS}
 
 
+def day_logical_dates(dag, day: date) -> list[datetime]:
+    """Logical dates of the manual runs that process `day` whole: one per interval of the DAG's
+    cron inside the day (24 for hourly media_ingest, 1 for a daily DAG), each the interval's end."""
+    from croniter import croniter
+
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    ticks = croniter(dag.timetable.expression, start)  # ticks strictly after start
+    ends = []
+    while (tick := ticks.get_next(datetime)) <= end:
+        ends.append(tick)
+    if not ends or ends[-1] != end:
+        raise ValueError(f"{dag.dag_id}: cron {dag.timetable.expression!r} does not tile the UTC day")
+    return ends
+
+
 def run_day(dag, day: date, conf: dict | None = None) -> tuple[str, list[str]]:
-    """Run one DAG for the data interval [day, day + 1) and return (state, failed task ids)."""
-    logical = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-    dr = dag.test(logical_date=logical, run_conf=conf)
-    state = str(getattr(dr.state, "value", dr.state))
+    """Run one DAG over the data intervals that make up [day, day + 1), in order; return (state,
+    failed task ids) of the first run that did not succeed, or of the last."""
     from airflow.settings import Session
 
-    with Session() as session:
-        tis = dr.get_task_instances(session=session) if hasattr(dr, "get_task_instances") else []
-        failed = [f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id
-                  for ti in tis if str(getattr(ti.state, "value", ti.state)) in ("failed", "upstream_failed")]
+    state, failed = "success", []
+    for logical in day_logical_dates(dag, day):
+        dr = dag.test(logical_date=logical, run_conf=conf)
+        state = str(getattr(dr.state, "value", dr.state))
+        with Session() as session:
+            tis = dr.get_task_instances(session=session) if hasattr(dr, "get_task_instances") else []
+            failed = [f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id
+                      for ti in tis if str(getattr(ti.state, "value", ti.state)) in ("failed", "upstream_failed")]
+        if state != "success":
+            break
     return state, failed
 
 

@@ -59,8 +59,10 @@ def score(start: datetime | str, end: datetime | str, run_id: str, settings: Set
 def ingest_complete(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
     """Has every enabled source reported for every ingest interval inside [start, end)?
 
-    A source reports by writing its source_health part (ok, empty, or error) and, unless it failed,
-    a scored part. A dead source does not block the metrics; a source not yet run does.
+    Cadence-agnostic: a source is complete when the ingest intervals it reported (ok, empty or
+    error) tile [start, end) without a gap, so 24 hourly runs complete a day as one daily run
+    does. Every interval that did not fail must also have its scored part. A dead source does
+    not block the metrics; a source (or an hour) not yet run does.
     """
     s = settings or get_settings()
     start, end = storage.as_utc(start), storage.as_utc(end)
@@ -68,14 +70,35 @@ def ingest_complete(start: datetime | str, end: datetime | str, settings: Settin
     from riskradar.ingest.landing import health_for_interval
 
     reports = health_for_interval(s, start, end)  # one read of the health zone
-    health = {h["source_id"] for h in reports}
-    failed = {h["source_id"] for h in reports if h["status"] == "error"}
-    scored = {p.parent.parent.name.split("=", 1)[1]
-              for p in storage.parts_for_interval(s.scored_dir, start, end)}
-    missing_health = sorted(expected - health)
-    missing_scored = sorted((expected & health) - failed - scored)
+    intervals: dict[str, list[tuple[datetime, datetime]]] = {}
+    failed: set[str] = set()
+    unscored: set[str] = set()
+    scored_parts = set(storage.parts_for_interval(s.scored_dir, start, end))
+    for h in reports:
+        sid = h["source_id"]
+        intervals.setdefault(sid, []).append((storage.as_utc(h["interval_start"]), storage.as_utc(h["interval_end"])))
+        if h["status"] == "error":
+            failed.add(sid)
+        elif storage.partition_path(s.scored_dir, h["interval_start"], source_id=sid) not in scored_parts:
+            unscored.add(sid)
+    gaps = {sid: _first_gap(intervals.get(sid, []), start, end) for sid in sorted(expected)}
+    missing_health = sorted(sid for sid, gap in gaps.items() if gap is not None)
+    missing_scored = sorted((expected & unscored) - set(missing_health))
     return {"complete": not missing_health and not missing_scored, "missing_health": missing_health,
-            "missing_scored": missing_scored, "failed_sources": sorted(failed)}
+            "missing_scored": missing_scored, "failed_sources": sorted(failed),
+            "first_missing_interval": {sid: gap.isoformat() for sid, gap in gaps.items() if gap is not None}}
+
+
+def _first_gap(intervals: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> datetime | None:
+    """The first instant of [start, end) no interval covers, or None when they cover it all."""
+    covered = start
+    for s_, e_ in sorted(intervals):
+        if s_ > covered:
+            break
+        covered = max(covered, e_)
+        if covered >= end:
+            return None
+    return covered if covered < end else None
 
 
 def build_marts(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:

@@ -50,23 +50,61 @@ def test_dag_id_matches_file_stem(dagbag):
         assert Path(dag.fileloc).stem == dag_id
 
 
-def test_timetables_give_non_zero_data_intervals(dagbag):
-    """Manual runs process the interval that ends at the logical date; scheduled and backfill runs
-    have logical date = interval start. Either way a task sees one whole UTC day."""
+def _interval_after(dag, after_start: datetime, after_end: datetime):
     from airflow.serialization.encoders import coerce_to_core_timetable
     from airflow.timetables.base import DataInterval, TimeRestriction
 
+    tt = coerce_to_core_timetable(dag.timetable)
+    return tt, tt.next_dagrun_info(last_automated_data_interval=DataInterval(after_start, after_end),
+                                   restriction=TimeRestriction(earliest=None, latest=None, catchup=True))
+
+
+def test_timetables_give_non_zero_data_intervals(dagbag):
+    """Manual runs process the interval that ends at the logical date; scheduled and backfill runs
+    have logical date = interval start. risk_metrics sees one whole UTC day."""
     day = timedelta(days=1)
     for dag in dagbag.dags.values():
         assert type(dag.timetable).__name__ == "CronDataIntervalTimetable", dag.dag_id
-        tt = coerce_to_core_timetable(dag.timetable)
-        manual = tt.infer_manual_data_interval(run_after=datetime(2026, 8, 3, tzinfo=UTC))
-        assert (manual.start, manual.end) == (datetime(2026, 8, 2, tzinfo=UTC), datetime(2026, 8, 3, tzinfo=UTC))
-        after = DataInterval(datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 8, 2, tzinfo=UTC))
-        nxt = tt.next_dagrun_info(last_automated_data_interval=after,
-                                  restriction=TimeRestriction(earliest=None, latest=None, catchup=True))
-        assert nxt.data_interval.end - nxt.data_interval.start == day, dag.dag_id
-        assert nxt.logical_date == nxt.data_interval.start == datetime(2026, 8, 2, tzinfo=UTC), dag.dag_id
+    dag = dagbag.dags["risk_metrics"]
+    tt, nxt = _interval_after(dag, datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 8, 2, tzinfo=UTC))
+    manual = tt.infer_manual_data_interval(run_after=datetime(2026, 8, 3, tzinfo=UTC))
+    assert (manual.start, manual.end) == (datetime(2026, 8, 2, tzinfo=UTC), datetime(2026, 8, 3, tzinfo=UTC))
+    assert nxt.data_interval.end - nxt.data_interval.start == day
+    assert nxt.logical_date == nxt.data_interval.start == datetime(2026, 8, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("in_file, env, width", [
+    (None, None, timedelta(hours=1)),                         # live default: hourly
+    ("0 0 * * *", None, timedelta(days=1)),                   # the bundled config (daily snapshots)
+    ("0 0 * * *", "0 */2 * * *", timedelta(hours=2)),         # the environment wins
+])
+def test_media_ingest_cadence_hourly_unless_configured(monkeypatch, tmp_path, in_file, env, width):
+    """Hourly by default (live feeds); sources.yml `ingest_cron`, then RISKRADAR_INGEST_CRON, set
+    the cadence at parse time, read without importing riskradar."""
+    import yaml
+    from airflow.dag_processing.dagbag import DagBag
+
+    cfg = yaml.safe_load((REPO / "config" / "sources.yml").read_text())
+    cfg.pop("ingest_cron", None)
+    if in_file:
+        cfg["ingest_cron"] = in_file
+    (tmp_path / "sources.yml").write_text(yaml.safe_dump(cfg))
+    monkeypatch.setenv("RISKRADAR_CONFIG_DIR", str(tmp_path))
+    if env is None:
+        monkeypatch.delenv("RISKRADAR_INGEST_CRON", raising=False)
+    else:
+        monkeypatch.setenv("RISKRADAR_INGEST_CRON", env)
+    bag = DagBag(dag_folder=str(REPO / "dags" / "media_ingest.py"))
+    assert bag.import_errors == {}
+    dag = bag.dags["media_ingest"]
+    import pendulum  # Airflow's cron arithmetic expects pendulum datetimes for sub-daily crons
+
+    start = pendulum.datetime(2026, 8, 2, tz="UTC")
+    tt, nxt = _interval_after(dag, start - width, start)
+    assert (nxt.data_interval.start, nxt.data_interval.end) == (start, start + width)
+    assert nxt.logical_date == start
+    manual = tt.infer_manual_data_interval(run_after=start + width)
+    assert (manual.start, manual.end) == (start, start + width)
 
 
 def test_defaults_retries_tags_docs_owner(dagbag):

@@ -81,3 +81,27 @@ def test_one_day_through_airflow(e2e):
                             [day]).fetchone()
         dupes = con.execute("select count(*) - count(distinct item_id) from fct_mentions").fetchone()[0]
     assert again == daily and dupes == 0
+
+
+def test_sub_daily_ingest_cadence_through_airflow(e2e):
+    """With a 6-hourly media_ingest (RISKRADAR_INGEST_CRON), a day is four real ingest runs; the
+    daily risk_metrics waits for all four and then builds the day. The day snapshot lands in the
+    first interval; the later polls find only items already landed (counted as duplicates)."""
+    settings, env, _ = e2e
+    day = "2026-08-03"
+    env = {**env, "RISKRADAR_INGEST_CRON": "0 */6 * * *"}
+    run([str(BIN / "riskradar"), "run", "--start", day, "--days", "1"], env)
+    # manual runs: logical date = interval end
+    ends = ["2026-08-03T06:00", "2026-08-03T12:00", "2026-08-03T18:00", "2026-08-04T00:00"]
+    runs = {r["logical_date"][:16]: r["state"] for r in run_states("media_ingest", env)}
+    assert {end: runs.get(end) for end in ends} == dict.fromkeys(ends, "success")
+    metrics = {r["logical_date"][:16]: r["state"] for r in run_states("risk_metrics", env)}
+    assert metrics.get("2026-08-04T00:00") == "success"
+    n_sources = len(yaml.safe_load((settings.config_dir / "sources.yml").read_text())["sources"])
+    for stamp in ("0000", "0600", "1200", "1800"):
+        parts = list(settings.scored_dir.glob(f"source=*/date={day}/part-20260803T{stamp}.parquet"))
+        assert len(parts) == n_sources, stamp
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        mentions = con.execute("select count(*) from fct_mentions where mention_date = ?", [day]).fetchone()[0]
+        dupes = con.execute("select count(*) - count(distinct item_id) from fct_mentions").fetchone()[0]
+    assert mentions > 50 and dupes == 0

@@ -128,12 +128,13 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     """Validate sources.yml; report each source's configuration problems and latest health."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from riskradar.ingest.sources import SourceConfigError, load_sources, url_policy
+    from riskradar.ingest.sources import SourceConfigError, ingest_cron, load_sources, url_policy
 
     path = settings.config_dir / "sources.yml"
     try:
         sources = load_sources(settings)
         policy = url_policy(settings)
+        cron = ingest_cron(settings)
     except (SourceConfigError, OSError, ValueError) as exc:
         print(f"{path}: INVALID: {exc}", file=sys.stderr)
         return 2
@@ -156,9 +157,11 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
                 row.update(probe)
     bad = [r for r in report if r["enabled"] and (r["problems"] or r.get("probe") == "error")]
     if args.json:
-        print(json.dumps({"file": str(path), "valid": True, "sources": report}, indent=2, default=str))
+        print(json.dumps({"file": str(path), "valid": True, "ingest_cron": cron, "sources": report},
+                         indent=2, default=str))
     else:
-        print(f"{len(sources)} sources in {path} (file valid; {sum(s.enabled for s in sources)} enabled)")
+        print(f"{len(sources)} sources in {path} (file valid; {sum(s.enabled for s in sources)} enabled; "
+              f"media_ingest polls on cron {cron!r})")
         for r in report:
             last = r["last_status"] or "never run"
             if r["last_interval_start"]:

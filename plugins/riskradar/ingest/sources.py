@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +238,37 @@ def url_policy(settings: Settings) -> URLPolicy:
         for r in sec.get("file_roots") or []]
     allow = [str(h) for h in sec.get("allow_private_hosts") or []]
     return URLPolicy.build(file_roots=roots, allow=allow)
+
+
+HOURLY_CRON = "0 * * * *"
+INGEST_CRON_ENV = "RISKRADAR_INGEST_CRON"
+
+
+def ingest_cron(settings: Settings) -> str:
+    """How often media_ingest polls: RISKRADAR_INGEST_CRON, else sources.yml `ingest_cron`, else
+    hourly. dags/media_ingest.py applies the same rule at parse time (without importing this
+    package); this function also validates the value.
+
+    The intervals must tile the UTC day (hourly, every 2 hours, daily...): risk_metrics waits
+    until a day is covered.
+    """
+    raw = os.environ.get(INGEST_CRON_ENV, "").strip() or str(_read_sources_file(settings)[1].get("ingest_cron")
+                                                             or HOURLY_CRON).strip()
+    from croniter import croniter
+
+    if not croniter.is_valid(raw):
+        raise SourceConfigError(f"ingest_cron {raw!r} is not a valid cron expression "
+                                f"(from {INGEST_CRON_ENV} or sources.yml)")
+    it = croniter(raw, datetime(2026, 1, 1, tzinfo=UTC) - timedelta(seconds=1))
+    ticks = [it.get_next(datetime)]
+    while ticks[-1] < datetime(2026, 1, 2, tzinfo=UTC) and len(ticks) <= 24 * 60:
+        ticks.append(it.get_next(datetime))
+    gaps = {b - a for a, b in zip(ticks, ticks[1:], strict=False)}
+    if not ticks or ticks[0] != datetime(2026, 1, 1, tzinfo=UTC) or ticks[-1] != datetime(2026, 1, 2, tzinfo=UTC) \
+            or len(gaps) != 1:
+        raise SourceConfigError(f"ingest_cron {raw!r}: its intervals must tile the UTC day (equal intervals "
+                                "starting at 00:00), e.g. '0 * * * *' (hourly) or '0 0 * * *' (daily)")
+    return raw
 
 
 def get_source(settings: Settings, source_id: str) -> Source:
