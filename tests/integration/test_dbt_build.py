@@ -8,12 +8,19 @@ marts must reconcile exactly with what the fixture wrote.
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from fixtures.scored_fixture import SPIKE_EXTRA_ITEMS, TOPIC_IDS, write_scored_fixture
+from fixtures.scored_fixture import (
+    FIXTURE_SOURCES,
+    PLATFORMS,
+    SPIKE_EXTRA_ITEMS,
+    TOPIC_IDS,
+    write_scored_fixture,
+)
 from riskradar.config import Settings
 from riskradar.transform import DbtBuildError, build_interval, generate_docs, run_dbt, target_dir
 
@@ -163,6 +170,113 @@ def test_injected_spike_is_flagged_and_alerted_with_examples(built):
                               [topic, day.isoformat()])[0][0]
 
 
+def _expected_slices(settings: Settings, slice_column: str) -> dict[tuple, tuple[int, int, int, int]]:
+    """(topic, slice, day) -> (mentions, stories, scored, negative), recomputed in Python from fct_mentions."""
+    items = _query(settings, f"""select item_id, story_id, {slice_column}, mention_date, topics, is_scored,
+                                        sentiment_label from fct_mentions""")
+    counts: dict[tuple, list[set]] = {}
+    for item_id, story_id, slices, day, topics, is_scored, label in items:
+        for slice_id in (slices if isinstance(slices, list) else [slices]):
+            for topic in topics:
+                item_sets = counts.setdefault((topic, slice_id, day), [set(), set(), set(), set()])
+                item_sets[0].add(item_id)
+                item_sets[1].add(story_id)
+                if is_scored:
+                    item_sets[2].add(item_id)
+                    if label == "negative":
+                        item_sets[3].add(item_id)
+    return {key: tuple(len(s) for s in sets) for key, sets in counts.items()}
+
+
+def test_topic_source_type_daily_reconciles_and_is_zero_filled(built):
+    settings = built["settings"]
+    enabled_types = {r[0]: r[1] for r in _query(settings, """select source_type, count(*) from dim_sources
+                                                             where is_enabled group by source_type""")}
+    assert set(enabled_types) == {"news", "trade_press", "forum", "review", "social"}
+    rows = _query(settings, """select topic_id, source_type, mention_date, mentions, stories, scored_mentions,
+                                      negative_mentions, negative_share, active_sources, enabled_sources,
+                                      source_coverage, is_coverage_degraded
+                               from fct_topic_source_type_daily""")
+    # every topic x enabled source type x built day, once
+    assert len(rows) == len({r[:3] for r in rows}) == len(TOPIC_IDS) * len(enabled_types) * DAYS
+    expected = _expected_slices(settings, "source_type")
+    assert {k for k, v in expected.items() if v[0]} <= {r[:3] for r in rows}
+    for topic, source_type, day, mentions, stories, scored, negative, share, active, enabled, coverage, degraded in rows:
+        key = (topic, source_type, day)
+        assert (mentions, stories, scored, negative) == expected.get(key, (0, 0, 0, 0)), key
+        assert share == (pytest.approx(negative / scored) if scored else None), key
+        # coverage within the type: the fixture's sources all deliver, social has none of them
+        fixture_sources = sum(1 for t in FIXTURE_SOURCES.values() if t == source_type)
+        assert (active, enabled) == (fixture_sources, enabled_types[source_type]), key
+        assert coverage == pytest.approx(fixture_sources / enabled_types[source_type]), key
+        assert degraded == (coverage < 0.8), key
+    # story collapse: the fixture syndicates one story a day across its two news sources, so the
+    # day's news stories (attention_share denominator) are fewer than its news items
+    news_days = _query(settings, """
+        select s.mention_date, max(s.day_stories), m.items, m.stories
+        from fct_topic_source_type_daily as s
+        join (select mention_date, count(distinct item_id) as items, count(distinct story_id) as stories
+              from fct_mentions where source_type = 'news' group by mention_date) as m
+          on s.mention_date = m.mention_date
+        where s.source_type = 'news' group by s.mention_date, m.items, m.stories""")
+    assert len(news_days) == DAYS
+    assert all(day_stories == stories for _, day_stories, _, stories in news_days)
+    assert all(stories < items for _, _, items, stories in news_days)
+    # every item has one source type: the slices add up to fct_topic_daily
+    totals = _query(settings, """select d.topic_id, d.mention_date, d.mentions, sum(s.mentions)
+                                 from fct_topic_daily as d join fct_topic_source_type_daily as s
+                                   on d.topic_id = s.topic_id and d.mention_date = s.mention_date
+                                 group by all having d.mentions <> sum(s.mentions)""")
+    assert totals == []
+
+
+def test_topic_platform_daily_fills_only_pairs_seen_so_far(built):
+    settings = built["settings"]
+    expected = _expected_slices(settings, "platforms")
+    first_seen: dict[tuple[str, str], date] = {}
+    for topic, platform, day in expected:
+        first_seen[(topic, platform)] = min(day, first_seen.get((topic, platform), day))
+    days = sorted({r[0] for r in _query(settings, "select distinct mention_date from fct_topic_daily")})
+    rows = _query(settings, """select topic_id, platform_id, mention_date, mentions, stories, scored_mentions,
+                                      negative_mentions, attention_share, day_stories
+                               from fct_topic_platform_daily""")
+    # a row for each pair on every day from its first mention on, and for no other pair or day
+    grid = {(t, p, d) for (t, p), first in first_seen.items() for d in days if d >= first}
+    assert len(rows) == len(grid) and {r[:3] for r in rows} == grid
+    assert len(grid) < len(TOPIC_IDS) * len(PLATFORMS) * DAYS  # bounded: never-seen pairs get no rows
+    assert {r[1] for r in rows} <= set(PLATFORMS)
+    for topic, platform, day, mentions, stories, scored, negative, attention, day_stories in rows:
+        key = (topic, platform, day)
+        assert (mentions, stories, scored, negative) == expected.get(key, (0, 0, 0, 0)), key
+        assert stories <= day_stories
+        assert attention == (pytest.approx(stories / day_stories) if day_stories else None), key
+    assert sum(1 for r in rows if r[3] == 0) > 0, "pairs seen before should get zero rows"
+
+
+def test_poisson_surprise_tracks_the_exact_poisson_tail(built):
+    settings = built["settings"]
+    rows = _query(settings, """select topic_id, mention_date, mentions, baseline_mean, baseline_days, poisson_surprise
+                               from fct_topic_spikes""")
+    checked = 0
+    for topic, day, k, lam, baseline_days, surprise in rows:
+        if baseline_days < 3 or k == 0:
+            assert surprise is None, (topic, day)
+            continue
+        z = 3 * math.sqrt(k) * (1 - 1 / (9 * k) - (lam / k) ** (1 / 3))
+        assert surprise == pytest.approx(z, abs=1e-4), (topic, day)
+        if lam > 0:
+            # Wilson-Hilferty: the normal tail of the deviate is close to the exact P(X >= k | lam)
+            exact = 1 - sum(math.exp(-lam) * lam**i / math.factorial(i) for i in range(k))
+            approx = 0.5 * math.erfc(z / math.sqrt(2))
+            assert approx == pytest.approx(exact, rel=0.25, abs=5e-3), (topic, day, k, lam)
+            checked += 1
+    assert checked > 20
+    topic, day = SPIKE
+    spike_surprise = _query(settings, """select poisson_surprise from fct_topic_spikes
+                                         where topic_id = ? and mention_date = ?""", [topic, day])[0][0]
+    assert spike_surprise > 5  # the injected burst is far out in the Poisson tail
+
+
 def test_rerun_of_a_day_replaces_it_without_duplicates(built):
     settings = built["settings"]
     _, day = SPIKE
@@ -172,6 +286,8 @@ def test_rerun_of_a_day_replaces_it_without_duplicates(built):
             _query(settings, "select * from fct_topic_daily order by topic_id, mention_date"),
             _query(settings, "select item_id, title, sentiment_label from fct_mentions order by item_id"),
             _query(settings, "select * from fct_risk_alerts order by alert_id"),
+            _query(settings, "select * from fct_topic_platform_daily order by topic_platform_day_id"),
+            _query(settings, "select * from fct_topic_source_type_daily order by topic_source_type_day_id"),
         )
 
     before = snapshot()
@@ -179,7 +295,8 @@ def test_rerun_of_a_day_replaces_it_without_duplicates(built):
     assert summary["nodes"]["failed"] == 0
     assert summary["rows"]["fct_topic_daily"] == len(TOPIC_IDS)
     after = snapshot()
-    for name, rows_before, rows_after in zip(("fct_topic_daily", "fct_mentions", "fct_risk_alerts"),
+    for name, rows_before, rows_after in zip(("fct_topic_daily", "fct_mentions", "fct_risk_alerts",
+                                              "fct_topic_platform_daily", "fct_topic_source_type_daily"),
                                              before, after, strict=True):
         changed = [(b, a) for b, a in zip(rows_before, rows_after, strict=False) if b != a]
         assert len(rows_after) == len(rows_before) and not changed, (name, changed[:3])
@@ -196,12 +313,16 @@ def test_docs_site_lists_the_metrics(built):
     # every metric of the semantic layer is on the docs site with a description
     assert len(metrics) >= 20
     for name in ("mention_volume", "negative_share", "mean_compound", "share_of_voice", "net_sentiment",
-                 "attention_share", "source_coverage"):
+                 "attention_share", "source_coverage", "platform_mention_volume", "platform_story_volume",
+                 "platform_negative_share", "platform_net_sentiment", "source_type_mention_volume",
+                 "source_type_story_volume", "source_type_negative_share", "source_type_net_sentiment",
+                 "source_type_attention_share", "source_type_source_coverage"):
         assert name in metrics, name
     assert all(m["description"] for m in metrics.values()), [n for n, m in metrics.items() if not m["description"]]
     assert metrics["negative_share"]["type"] == "ratio"
     assert "scored" in metrics["negative_share"]["description"]
-    assert {s["name"] for s in manifest["semantic_models"].values()} >= {"topic_daily", "mentions"}
+    assert {s["name"] for s in manifest["semantic_models"].values()} >= {
+        "topic_daily", "mentions", "topic_platform_daily", "topic_source_type_daily"}
     # dbt state lives under the data dir, never in dbt_project/
     assert settings.data_dir in index.parents
 

@@ -90,15 +90,7 @@ topic_day_totals as (
     select
         topic_id,
         mention_date,
-        count(distinct item_id) as mentions,
-        count(distinct story_id) as stories,
-        count(distinct case when is_scored then item_id end) as scored_mentions,
-        count(distinct case when is_scored and is_negative then item_id end) as negative_mentions,
-        count(distinct case when is_scored and is_positive then item_id end) as positive_mentions,
-        -- summed as a decimal: exact and independent of row order, so a rerun gives identical values
-        cast(sum(case when is_scored then cast(sentiment_compound as decimal(18, 6)) end) as double) as compound_sum,
-        count(distinct source_id) as sources,
-        count(distinct case when mentions_own_platform then item_id end) as own_platform_mentions,
+        {{- topic_measure_counts() }}
     from mention_topics
     group by topic_id, mention_date
 
@@ -142,14 +134,7 @@ filled as (
     select
         grid.topic_id,
         grid.mention_date,
-        coalesce(totals.mentions, 0) as mentions,
-        coalesce(totals.stories, 0) as stories,
-        coalesce(totals.scored_mentions, 0) as scored_mentions,
-        coalesce(totals.negative_mentions, 0) as negative_mentions,
-        coalesce(totals.positive_mentions, 0) as positive_mentions,
-        coalesce(totals.compound_sum, 0) as compound_sum,
-        coalesce(totals.sources, 0) as sources,
-        coalesce(totals.own_platform_mentions, 0) as own_platform_mentions,
+        {{- topic_measure_zero_fill('totals') }}
         coalesce(day_totals.day_stories, 0) as day_stories,
         coalesce(day_coverage.active_sources, 0) as active_sources,
         day_coverage.enabled_sources,
@@ -170,27 +155,7 @@ final as (
         {{ dbt.concat(['topic_id', "'|'", 'cast(mention_date as ' ~ dbt.type_string() ~ ')']) }} as topic_day_id,
         topic_id,
         mention_date,
-        mentions,
-        stories,
-        scored_mentions,
-        mentions - scored_mentions as unscored_mentions,
-        {{ safe_divide('mentions - scored_mentions', 'mentions') }} as unscored_share,
-        negative_mentions,
-        positive_mentions,
-        {{ safe_divide('negative_mentions', 'scored_mentions') }} as negative_share,
-        {{ safe_divide('positive_mentions - negative_mentions', 'scored_mentions') }} as net_sentiment,
-        compound_sum,
-        {{ safe_divide('compound_sum', 'scored_mentions') }} as mean_compound,
-        sum(mentions) over (partition by mention_date) as topical_mentions,
-        {{ safe_divide('mentions', 'sum(mentions) over (partition by mention_date)') }} as share_of_voice,
-        day_stories,
-        {{ safe_divide('stories', 'day_stories') }} as attention_share,
-        sources,
-        own_platform_mentions,
-        active_sources,
-        enabled_sources,
-        {{ safe_divide('active_sources', 'enabled_sources') }} as source_coverage,
-        coalesce(active_sources < {{ var('min_source_coverage') }} * enabled_sources, true) as is_coverage_degraded,
+        {{- topic_measure_ratios() }}
     from filled
 
 )

@@ -149,6 +149,8 @@ final as (
         flagged.baseline_negative_share,
         flagged.negative_share_delta,
         flagged.z_score,
+        {{ poisson_surprise('flagged.mentions', 'flagged.baseline_mean', 'flagged.baseline_days') }}
+            as poisson_surprise,
         {{ spike_threshold_mentions('flagged.baseline_mean', 'flagged.baseline_std', 'flagged.baseline_days') }}
             as spike_threshold_mentions,
         flagged.is_spike,

@@ -1,0 +1,205 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='microbatch',
+        event_time='mention_date',
+        batch_size=var('microbatch_batch_size'),
+        begin=var('microbatch_begin'),
+        lookback=var('microbatch_lookback'),
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    Topic x platform x day, see the docs block fct_topic_platform_daily. The measures are those
+    of fct_topic_daily (macros topic_measure_*), counted over the items that name the platform.
+    Zero-filled only for the topic x platform pairs already seen on or before the day: pairs
+    come from the whole of fct_mentions up to the batch (`.render()`: no event-time filter), so
+    the rows of a day are the same whichever order days are built in.
+-#}
+
+{%- set batch = model.batch if model.batch is defined else none -%}
+
+with spine as (
+
+    select date_day from {{ ref('metricflow_time_spine') }}
+
+),
+
+health_rows as (
+
+    select source_id, interval_date, fetch_status from {{ ref('stg_riskradar__source_health') }}
+
+),
+
+health as (
+
+    select distinct interval_date from health_rows
+
+),
+
+enabled_sources as (
+
+    select count(*) as enabled_sources from {{ ref('dim_sources') }} where is_enabled
+
+),
+
+day_coverage as (
+
+    -- a platform is named in the text, not a property of a source: every platform slice of a
+    -- day shares the day's coverage (the definition of fct_topic_daily)
+    select
+        health_rows.interval_date as mention_date,
+        count(distinct case when health_rows.fetch_status <> 'error' then health_rows.source_id end)
+            as active_sources,
+        max(enabled_sources.enabled_sources) as enabled_sources,
+    from health_rows
+    cross join enabled_sources
+    group by health_rows.interval_date
+
+),
+
+mentions as (
+
+    select * from {{ ref('fct_mentions') }}
+
+),
+
+mention_platforms as (
+
+    -- one row per item and platform it names (the unnest of int_mention_platforms_exploded)
+    select
+        mentions.mention_date,
+        platform.platform_id,
+        mentions.item_id,
+        mentions.story_id,
+        mentions.source_id,
+        mentions.is_scored,
+        mentions.is_negative,
+        mentions.is_positive,
+        mentions.sentiment_compound,
+        mentions.mentions_own_platform,
+        mentions.topics,
+    from mentions
+    cross join unnest(mentions.platforms) as platform(platform_id)
+
+),
+
+mention_topic_platforms as (
+
+    select
+        mention_platforms.* exclude (topics),
+        topic.topic_id,
+    from mention_platforms
+    cross join unnest(mention_platforms.topics) as topic(topic_id)
+
+),
+
+topic_platform_day_totals as (
+
+    select
+        topic_id,
+        platform_id,
+        mention_date,
+        {{- topic_measure_counts() }}
+    from mention_topic_platforms
+    group by topic_id, platform_id, mention_date
+
+),
+
+platform_day_totals as (
+
+    -- every story of the day that names the platform, topical or not: the attention_share
+    -- denominator of the slice
+    select
+        platform_id,
+        mention_date,
+        count(distinct story_id) as day_stories,
+    from mention_platforms
+    group by platform_id, mention_date
+
+),
+
+history as (
+
+    select mention_date, topics, platforms
+    from {{ ref('fct_mentions').render() if batch else ref('fct_mentions') }}
+    {%- if batch %}
+    where mention_date < cast('{{ batch.event_time_end.strftime('%Y-%m-%d') }}' as date)
+    {%- endif %}
+
+),
+
+topic_platform_pairs as (
+
+    -- the first day each topic x platform pair was mentioned: the pair is zero-filled from then on
+    select
+        topic.topic_id,
+        platform.platform_id,
+        min(history.mention_date) as first_mention_date,
+    from history
+    cross join unnest(history.topics) as topic(topic_id)
+    cross join unnest(history.platforms) as platform(platform_id)
+    group by topic.topic_id, platform.platform_id
+
+),
+
+observed_days as (
+
+    -- the days of fct_topic_daily: the pipeline ran (source health) or there are mentions
+    select spine.date_day as mention_date
+    from spine
+    where spine.date_day in (select interval_date from health)
+        or spine.date_day in (select mention_date from mentions)
+
+),
+
+grid as (
+
+    select
+        pairs.topic_id,
+        pairs.platform_id,
+        days.mention_date,
+    from observed_days as days
+    inner join topic_platform_pairs as pairs
+        on pairs.first_mention_date <= days.mention_date
+
+),
+
+filled as (
+
+    select
+        grid.topic_id,
+        grid.platform_id,
+        grid.mention_date,
+        {{- topic_measure_zero_fill('totals') }}
+        coalesce(platform_day_totals.day_stories, 0) as day_stories,
+        coalesce(day_coverage.active_sources, 0) as active_sources,
+        day_coverage.enabled_sources,
+    from grid
+    left join topic_platform_day_totals as totals
+        on grid.topic_id = totals.topic_id
+        and grid.platform_id = totals.platform_id
+        and grid.mention_date = totals.mention_date
+    left join platform_day_totals
+        on grid.platform_id = platform_day_totals.platform_id
+        and grid.mention_date = platform_day_totals.mention_date
+    left join day_coverage
+        on grid.mention_date = day_coverage.mention_date
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['topic_id', "'|'", 'platform_id', "'|'", 'cast(mention_date as ' ~ dbt.type_string() ~ ')']) }}
+            as topic_platform_day_id,
+        topic_id,
+        platform_id,
+        mention_date,
+        {{- topic_measure_ratios(['platform_id']) }}
+    from filled
+
+)
+
+select * from final
