@@ -361,3 +361,91 @@ def test_config_versions_are_recorded_in_their_changes():
         data = yaml.safe_load((REPO / "config" / name).read_text())
         assert data["changes"][0]["version"] == data["version"], name
         assert len({c["version"] for c in data["changes"]}) == len(data["changes"]), name
+
+
+# ---- the faster paths must not change a single result ----
+
+def _mixed_texts() -> list[str]:
+    from riskradar.nlp.evaluate import load_labelled
+
+    texts = [it.text for it in load_labelled(REPO / "tests" / "data" / "labelled_items.tsv")]
+    return texts + [t.upper() for t in texts[::7]] + [f"#{t} 😡 ({i})" for i, t in enumerate(texts[::5])] + [
+        "", "x", "123 456", "ça va? très bien!", "日本語のテキストです", "Привет, мир", "ſtreamly KELVIN K",
+        "e-commerce o la de", "See https://example.com/a?b=1 or mail me@example.com", "AdNova!!! AD NOVA... adnova",
+    ]
+
+
+def test_langdetect_port_gives_langdetects_exact_probabilities():
+    from langdetect import LangDetectException
+    from langdetect import detect_langs as reference
+    from riskradar.nlp import language
+
+    def run(fn, text):
+        try:
+            return [(c.lang, c.prob) for c in fn(text)]
+        except LangDetectException as exc:
+            return ("no features", str(exc))
+
+    texts = _mixed_texts()
+    language._FEATURE_MEMO.clear()
+    for text in texts:  # uncached: the numpy port itself
+        language._FEATURE_MEMO.clear()
+        assert run(language.detect_langs, text) == run(reference, text), text
+    for text in texts + [t + " (2)" for t in texts]:  # through the feature memo
+        assert run(language.detect_langs, text) == run(reference, text), text
+
+
+def test_stopword_counts_match_a_plain_count():
+    from riskradar.nlp.language import _STOPWORDS, stopword_counts
+
+    words = "the de la e o a in und die het le un is el son".split() * 2
+    assert stopword_counts(words) == {lang: sum(w in stops for w in words) for lang, stops in _STOPWORDS.items()}
+
+
+def test_sentence_splitter_fast_path_matches_the_regex():
+    from riskradar.nlp.sentiment import _SENTENCE_SPLIT
+
+    for text in _mixed_texts() + ["  ", " a b ", "No stop here", "One. Two", "Wait!? \"Yes\" (no)"]:
+        assert split_sentences(text) == [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+def test_required_literals_of_a_pattern():
+    import re
+
+    from riskradar.nlp.taxonomy import required_literals
+
+    assert required_literals(re.compile(r"\bfake (?:bags?|shoes)\b", re.I)) == (("fake ",), ("shoes", "bag"))
+    assert required_literals(re.compile(r"(?:\d+|two) ads?", re.I)) == ((" ad",),)
+    assert required_literals(re.compile(r"x*(?:ab|\w+)")) == ()  # an alternative without a literal
+    assert required_literals(re.compile(r"Chirp|CHIRP")) == (("hirp",), ("c",))
+
+
+def test_regex_prefilters_never_skip_a_match(taxonomy):
+    """Every pattern and platform regex that matches a text passes its literal prefilter, and
+    matching with the prefilters gives what matching without them gives."""
+    import random
+
+    from riskradar.nlp.taxonomy import _may_contain
+
+    unfiltered = Taxonomy.from_file(REPO / "config" / "taxonomy.yml")
+    unfiltered._pattern_needs = [() for _ in unfiltered._patterns]
+    unfiltered._platform_needs = [() for _ in unfiltered._platform_res]
+    rng = random.Random(5)
+    texts = _mixed_texts()
+    examples = [t for c in taxonomy.categories for k in ("positive", "negative") for t in c.examples.get(k, ())]
+    texts += examples + [" ".join(rng.sample(texts + examples, 3)) for _ in range(300)]
+    hits = 0
+    for text in texts:
+        lowered = text.lower()
+        if lowered.isascii():  # the prefilters apply to ASCII text only: "ſtreamly" matches "Streamly"
+            for (_ci, _pat, rx), needs in zip(taxonomy._patterns, taxonomy._pattern_needs, strict=True):
+                if rx.search(lowered):
+                    hits += 1
+                    assert _may_contain(lowered, needs), (rx.pattern, text)
+            for (_pid, rx), needs in zip(taxonomy._platform_res, taxonomy._platform_needs, strict=True):
+                if rx.search(text):
+                    hits += 1
+                    assert _may_contain(lowered, needs), (rx.pattern, text)
+        assert taxonomy.match(text) == unfiltered.match(text), text
+    assert unfiltered.match("ſtreamly ads").platforms == taxonomy.match("ſtreamly ads").platforms == ["streamly"]
+    assert hits > 100  # the texts exercise the regexes

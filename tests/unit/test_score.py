@@ -373,3 +373,18 @@ def test_cli_score_file_and_missing_file(settings, monkeypatch, capsys, tmp_path
     assert len(capsys.readouterr().out.splitlines()) == 2
     assert _cli(["score", str(tmp_path / "nope.txt")], settings, monkeypatch) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_pool_fork_server_preloads_the_scoring_models():
+    """The pool's fork server imports `riskradar.nlp.preload` (forkserver skips a module that fails
+    to import, silently), which must leave langdetect's profiles loaded for the workers."""
+    import importlib
+
+    from langdetect import detector_factory
+    from riskradar.score import FORKSERVER_PRELOAD, _mp_context
+
+    ctx = _mp_context()
+    assert "riskradar.nlp.preload" in FORKSERVER_PRELOAD
+    assert ctx.get_start_method() in ("forkserver", "spawn")
+    importlib.import_module("riskradar.nlp.preload")
+    assert detector_factory._factory is not None and len(detector_factory._factory.langlist) == 55

@@ -261,3 +261,45 @@ def test_declared_english_fast_path_still_catches_foreign_text(text, declared, e
     from riskradar.nlp.language import detect_language
 
     assert detect_language(text, declared) == expected
+
+
+def test_narrowed_phrase_regex_rewrites_as_the_full_one(models):
+    """`rewrite_phrases` runs only the phrases a text can hold; the full alternation must agree."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from riskradar.nlp.evaluate import load_labelled
+    from riskradar.nlp.sentiment import _HASHTAG
+
+    scorer = models[0]
+
+    def full(text: str) -> str:
+        return scorer._phrase_re.sub(scorer._phrase_sub, _HASHTAG.sub("", replace_emoji(text)))
+
+    texts = [it.text for it in load_labelled(REPO / "tests" / "data" / "labelled_items.tsv")]
+    phrases = list(scorer._phrases)
+    texts += phrases + [p.upper().replace(" ", "-") for p in phrases] + [f"x{p} .{p}. -{p}-" for p in phrases]
+    for text in texts:
+        assert scorer.rewrite_phrases(text) == full(text), text
+    assert sum(scorer.rewrite_phrases(p) != p for p in phrases) == len(phrases)  # each one rewritten
+
+    words = st.sampled_from(sorted({w for p in phrases for w in p.replace("-", " ").split()} | {"ad", "é", "#"}))
+    glue = st.sampled_from([" ", "-", "  ", ".", ",", "_", "'", " - "])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.tuples(words, glue), max_size=10))
+    def check(parts):
+        text = "".join(w + g for w, g in parts)
+        assert scorer.rewrite_phrases(text) == full(text)
+
+    check()
+
+
+def test_fast_analyzer_but_and_least_rules_equal_nltk(models):
+    from nltk.sentiment import SentimentIntensityAnalyzer
+
+    scorer = models[0]
+    stock = SentimentIntensityAnalyzer()
+    stock.lexicon = scorer.analyzer.lexicon
+    for text in ["good but bad", "BUT it is great", "at least good", "very least bad", "least good", "but",
+                 "good, but... never so good", "kind of bad but sort of fine", "the bomb but not GOOD"]:
+        assert scorer.analyzer.polarity_scores(text) == stock.polarity_scores(text), text

@@ -14,7 +14,14 @@ from riskradar import storage
 from riskradar.ingest.normalize import publisher_key, story_key
 from riskradar.schemas import LANDING
 from riskradar.score import score_interval
-from riskradar.stories import StoryItem, cluster_interval, cluster_items, entity_words, lead_words, title_words
+from riskradar.stories import (
+    StoryItem,
+    cluster_interval,
+    cluster_items,
+    entity_words,
+    lead_words,
+    title_words,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:

@@ -149,6 +149,9 @@ def replace_emoji(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Regex sentence splitter (no punkt download); drops empty pieces."""
+    if "." not in text and "!" not in text and "?" not in text:  # no boundary possible: skip the regex
+        text = text.strip()
+        return [text] if text else []
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
 
 
@@ -162,24 +165,37 @@ def _fast_analyzer_class() -> type:
     """
     from nltk.sentiment.vader import SentimentIntensityAnalyzer, SentiText
 
+    punctuation_class = f"[{re.escape(_ASCII_PUNCT)}]"
+
     class _FastSentiText(SentiText):
         def _words_and_emoticons(self):
-            words_only = {w for w in self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split() if len(w) > 1}
+            words_only: set[str] | None = None  # built only if some token has punctuation to strip
             puncs = self._punc_set
             out = []
             for we in self.text.split():
                 if len(we) <= 1:
                     continue
-                head = we.rstrip(_ASCII_PUNCT)
+                head, tail = we.rstrip(_ASCII_PUNCT), we.lstrip(_ASCII_PUNCT)
+                if head == we and tail == we:  # no punctuation to strip (most tokens)
+                    out.append(we)
+                    continue
+                if words_only is None:
+                    words_only = self._words_only()
                 if head != we and we[len(head):] in puncs and head in words_only:
                     out.append(head)
                     continue
-                tail = we.lstrip(_ASCII_PUNCT)
                 if tail != we and we[:len(we) - len(tail)] in puncs and tail in words_only:
                     out.append(tail)
                     continue
                 out.append(we)
             return out
+
+        def _words_only(self) -> set[str]:
+            if self.REGEX_REMOVE_PUNCTUATION.pattern == punctuation_class:  # NLTK's: delete ASCII punctuation
+                no_punc = self.text.translate(_DELETE_ASCII_PUNCT)
+            else:
+                no_punc = self.REGEX_REMOVE_PUNCTUATION.sub("", self.text)
+            return {w for w in no_punc.split() if len(w) > 1}
 
     class FastSentimentIntensityAnalyzer(SentimentIntensityAnalyzer):
         def polarity_scores(self, text):  # NLTK 3.9/3.10's body, with _FastSentiText
@@ -195,15 +211,25 @@ def _fast_analyzer_class() -> type:
             for idx, token in enumerate(words_and_emoticons):
                 first_index.setdefault(token, idx)
             sentiments: list[float] = []
-            boosters = self.constants.BOOSTER_DICT
-            for item in words_and_emoticons:
+            boosters, lexicon = self.constants.BOOSTER_DICT, self.lexicon
+            lowered = [item.lower() for item in words_and_emoticons]
+            for item, lower in zip(words_and_emoticons, lowered, strict=True):
+                if lower not in lexicon:  # sentiment_valence would append the 0 it was given
+                    sentiments.append(0)
+                    continue
                 i = first_index[item]
-                if (i < len(words_and_emoticons) - 1 and item.lower() == "kind"
-                        and words_and_emoticons[i + 1].lower() == "of") or item.lower() in boosters:
+                if (i < len(words_and_emoticons) - 1 and lower == "kind"
+                        and words_and_emoticons[i + 1].lower() == "of") or lower in boosters:
                     sentiments.append(0)
                     continue
                 sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
-            sentiments = self._but_check(words_and_emoticons, sentiments)
+            if "but" in lowered:  # NLTK's _but_check on the lowercased words already at hand
+                bi = lowered.index("but")
+                for sidx, sentiment in enumerate(sentiments):
+                    if sidx < bi:
+                        sentiments[sidx] = sentiment * 0.5
+                    elif sidx > bi:
+                        sentiments[sidx] = sentiment * 1.5
             return self.score_valence(sentiments, text)
 
         @property
@@ -217,6 +243,8 @@ def _fast_analyzer_class() -> type:
 
 
 _ASCII_PUNCT = __import__("string").punctuation
+_DELETE_ASCII_PUNCT = str.maketrans("", "", _ASCII_PUNCT)
+_ASCII_WORD = re.compile(r"\w+")
 
 
 class SentimentScorer:
@@ -228,6 +256,9 @@ class SentimentScorer:
         self.version = lexicon.version if lexicon else "vader-only"
         self._phrase_re: re.Pattern[str] | None = None
         self._phrase_tokens: dict[str, str] = {}
+        self._phrases: list[str] = []  # in the regex's order: longest first
+        self._phrase_words: dict[str, list[tuple[int, frozenset[str]]]] | None = None  # by first word
+        self._phrase_res: dict[tuple[int, ...], re.Pattern[str]] = {}
         if lexicon:
             self.analyzer.lexicon.update(lexicon.words)
             for phrase, valence in lexicon.phrases.items():
@@ -235,18 +266,53 @@ class SentimentScorer:
                 self.analyzer.lexicon[token] = valence
                 self._phrase_tokens[" ".join(re.split(_PHRASE_GAP, phrase))] = token
             if lexicon.phrases:
-                alternatives = sorted(lexicon.phrases, key=len, reverse=True)
-                body = "|".join(_PHRASE_GAP.join(re.escape(w) for w in re.split(_PHRASE_GAP, p))
-                                for p in alternatives)
-                self._phrase_re = re.compile(rf"(?<![\w.-])(?:{body})(?![\w-])", re.IGNORECASE)
+                self._phrases = sorted(lexicon.phrases, key=len, reverse=True)
+                self._phrase_re = self._phrase_regex(self._phrases)
+                words = [re.split(_PHRASE_GAP, p) for p in self._phrases]
+                if all(w.isascii() and _ASCII_WORD.fullmatch(w) for ws in words for w in ws):
+                    self._phrase_words = {}
+                    for i, ws in enumerate(words):
+                        self._phrase_words.setdefault(ws[0], []).append((i, frozenset(ws)))
+
+    @staticmethod
+    def _phrase_regex(phrases: list[str]) -> re.Pattern[str]:
+        body = "|".join(_PHRASE_GAP.join(re.escape(w) for w in re.split(_PHRASE_GAP, p)) for p in phrases)
+        return re.compile(rf"(?<![\w.-])(?:{body})(?![\w-])", re.IGNORECASE)
 
     def rewrite_phrases(self, text: str) -> str:
         """Prepare text for VADER: emoji to their names, drop hashtag marks ("#scam" -> "scam", as VADER's authors advise:
         it ignores hashtags otherwise) and replace every lexicon phrase by its single token."""
-        text = _HASHTAG.sub("", replace_emoji(text))
+        text = replace_emoji(text)
+        if "#" in text:
+            text = _HASHTAG.sub("", text)
         if self._phrase_re is None:
             return text
-        return self._phrase_re.sub(self._phrase_sub, text)
+        rx = self._phrase_regex_for(text)
+        return text if rx is None else rx.sub(self._phrase_sub, text)
+
+    def _phrase_regex_for(self, text: str) -> re.Pattern[str] | None:
+        """The phrase regex narrowed to the phrases `text` can hold (None: it holds none).
+
+        In ASCII text each word of a matching phrase is a whole word of the text (the regex wants
+        no word character before the first word, a space or hyphen between words and none after
+        the last), so a phrase with a word the text lacks matches nowhere in it. Dropping such
+        alternatives from the alternation, the rest kept in order, leaves every match as it was,
+        and a regex of one or two phrases runs far faster than one of all of them.
+        """
+        by_first = self._phrase_words
+        if by_first is None or not text.isascii():
+            return self._phrase_re
+        words = set(_ASCII_WORD.findall(text.lower()))
+        candidates = tuple(sorted(i for first in words.intersection(by_first)
+                                  for i, phrase_words in by_first[first] if phrase_words <= words))
+        if not candidates:
+            return None
+        rx = self._phrase_res.get(candidates)
+        if rx is None:
+            if len(self._phrase_res) >= 1024:
+                self._phrase_res.clear()
+            rx = self._phrase_res[candidates] = self._phrase_regex([self._phrases[i] for i in candidates])
+        return rx
 
     def _phrase_sub(self, match: re.Match[str]) -> str:
         key = " ".join(re.split(_PHRASE_GAP, match.group(0).lower()))
@@ -254,11 +320,14 @@ class SentimentScorer:
 
     def score_text(self, text: str) -> SentimentScore:
         """VADER on one piece of text (phrases rewritten first)."""
+        return SentimentScore(*self._scores(text))
+
+    def _scores(self, text: str) -> tuple[float, float, float, float]:
         s = self.analyzer.polarity_scores(self.rewrite_phrases(text))
         if s["neg"] + s["neu"] + s["pos"] == 0:
             # VADER returns all zeros when it finds no token ("?", "a"); that text is neutral
-            return SentimentScore(0.0, 1.0, 0.0, 0.0)
-        return SentimentScore(s["neg"], s["neu"], s["pos"], s["compound"])
+            return 0.0, 1.0, 0.0, 0.0
+        return s["neg"], s["neu"], s["pos"], s["compound"]
 
     def score_document(self, title: str | None, summary: str | None) -> SentimentScore:
         """Mean of the title's and each summary sentence's scores."""
@@ -267,13 +336,13 @@ class SentimentScorer:
         if not segments:
             return SentimentScore(0.0, 1.0, 0.0, 0.0)
         segments = segments[:MAX_SEGMENTS]
-        scores = [self.score_text(seg) for seg in segments]
+        scores = [self._scores(seg) for seg in segments]
         n = len(scores)
         return SentimentScore(
-            neg=round(sum(s.neg for s in scores) / n, 4),
-            neu=round(sum(s.neu for s in scores) / n, 4),
-            pos=round(sum(s.pos for s in scores) / n, 4),
-            compound=round(sum(s.compound for s in scores) / n, 4),
+            neg=round(sum(s[0] for s in scores) / n, 4),
+            neu=round(sum(s[1] for s in scores) / n, 4),
+            pos=round(sum(s[2] for s in scores) / n, 4),
+            compound=round(sum(s[3] for s in scores) / n, 4),
         )
 
 

@@ -133,6 +133,9 @@ class Taxonomy:
                 0 if p.case_sensitive else re.IGNORECASE))
             for p in platforms
         ]
+        # what every match of each regex must contain: ASCII text lacking it skips the regex
+        self._pattern_needs = [required_literals(rx) for _ci, _pat, rx in self._patterns]
+        self._platform_needs = [required_literals(rx) for _pid, rx in self._platform_res]
 
     def _add(self, term: str, ci: int, kind: str) -> None:
         tokens = _term_tokens(term)
@@ -239,8 +242,8 @@ class Taxonomy:
     def match(self, text: str | None) -> TaxonomyMatch:
         """Topics (sorted ids), evidence ("<topic_id>:<term>", sorted) and platform ids of `text`."""
         text = text or ""
-        matches = tokenize(text)
-        tokens = [m.group(0) for m in matches]
+        lowered = text.lower()
+        tokens = _TOKEN.findall(lowered)  # the words of `tokenize(text)`
         hits = self._hits(tokens)
 
         excl_tokens: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -271,10 +274,15 @@ class Taxonomy:
             topics.add(cid)
             evidence.add(f"{cid}:{term}")
 
+        ascii_text = lowered.isascii()
+        matches: list[re.Match[str]] | None = None
         if self._patterns:
-            lowered = text.lower()
-            for ci, _pat, rx in self._patterns:
+            for (ci, _pat, rx), needs in zip(self._patterns, self._pattern_needs, strict=True):
+                if ascii_text and not _may_contain(lowered, needs):
+                    continue
                 for m in rx.finditer(lowered):
+                    if matches is None:
+                        matches = tokenize(text)
                     a, b = _token_span(matches, m.start(), m.end())
                     if vetoed(ci, a, b):
                         continue
@@ -283,8 +291,69 @@ class Taxonomy:
                     evidence.add(f"{cid}:{' '.join(m.group(0).split())[:60]}")
                     break
 
-        platforms = sorted(pid for pid, rx in self._platform_res if rx.search(text))
+        platforms = sorted(pid for (pid, rx), needs in zip(self._platform_res, self._platform_needs, strict=True)
+                           if (not ascii_text or _may_contain(lowered, needs)) and rx.search(text))
         return TaxonomyMatch(sorted(topics), sorted(evidence), platforms)
+
+
+def required_literals(rx: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """Clauses that every match of `rx` satisfies: each clause is a set of lowercase ASCII strings,
+    one of which occurs in the lowercased matched text ("\\bfake (?:bags?|shoes)" -> ({"fake "},
+    {"bag", "shoes"})). Only literals the pattern spells out count, so the clauses are necessary
+    conditions whatever the case flags; a pattern the parser cannot read gives no clauses."""
+    try:
+        from re import _constants as c
+        from re import _parser
+        parsed = _parser.parse(rx.pattern, rx.flags)
+    except Exception:  # noqa: BLE001 - a prefilter may only ever be skipped, never fail a match
+        return ()
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+
+    def clauses(seq: Any) -> list[frozenset[str]]:
+        out: list[frozenset[str]] = []
+        run: list[str] = []
+
+        def flush() -> None:
+            if run:
+                out.append(frozenset({"".join(run).lower()}))
+                run.clear()
+
+        for op, av in seq:
+            if op is c.LITERAL and av < 128:
+                run.append(chr(av))
+                continue
+            flush()
+            if op is c.SUBPATTERN:
+                out.extend(clauses(av[-1]))
+            elif op is getattr(c, "ATOMIC_GROUP", None):
+                out.extend(clauses(av))
+            elif op in repeats and av[0] >= 1:
+                out.extend(clauses(av[2]))
+            elif op is c.BRANCH:
+                options: set[str] = set()
+                for alternative in av[1]:
+                    inner = clauses(alternative)
+                    if not inner:
+                        break  # this alternative needs no literal: the branch gives no clause
+                    options |= max(inner, key=lambda clause: min(map(len, clause)))
+                else:
+                    out.append(frozenset(options))
+        flush()
+        return out
+
+    # longest literals first: they are the rarest, so a text without them is rejected soonest
+    ordered = sorted(clauses(parsed), key=lambda clause: -min(map(len, clause)))
+    return tuple(tuple(sorted(clause, key=len, reverse=True)) for clause in ordered)
+
+
+def _may_contain(lowered: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    for clause in needs:
+        for literal in clause:
+            if literal in lowered:
+                break
+        else:
+            return False
+    return True
 
 
 def _token_span(matches: list[re.Match[str]], start: int, end: int) -> tuple[int, int]:
