@@ -19,8 +19,11 @@ the `duckdb_writer` pool with 1 slot) and `data/briefs/brief-<date>.{md,html}`.
 - `validate_marts` failed: a gate failure is not retried (same data, same result); the message
   names the expectation and sample rows. Fix the data, then *Clear* the task.
 - `deliver_brief` failed: the brief is already written; the task retries only the failed channel.
-- `build_marts` failed: the log names the failing dbt model or test. Fix, then *Clear* the task;
-  the microbatch for that day is replaced, never appended.
+- `build_marts` failed: the log names the failing dbt model or test (every model's status and
+  time is logged, and returned in the task's XCom under `models`). An automatic retry continues
+  the failed build with `dbt retry` (only failed and skipped models) when none of its inputs
+  changed; after a fix, *Clear* the task and it builds the day afresh. The microbatch for that
+  day is replaced, never appended.
 - Rerun a day: select the run in the grid, *Clear* → *Clear Dag Run* (or the single task); CLI:
   `airflow tasks clear risk_metrics --start-date 2026-08-02 --end-date 2026-08-02 --yes` (dates are
   logical dates; for scheduled and backfill runs that is the day processed).
@@ -101,11 +104,13 @@ def risk_metrics():
         return PokeReturnValue(is_done=status["complete"] or not waiting, xcom_value=status)
 
     @task(pool="duckdb_writer")
-    def build_marts(ready) -> dict:
+    def build_marts(ready, **context) -> dict:
         from riskradar.pipeline import build_marts as build
 
         start, end, _ = _interval()
-        return build(start, end)
+        # a retry continues the failed dbt build (`dbt retry`: failed and skipped models only)
+        # when nothing it reads changed since; otherwise it builds the interval afresh
+        return build(start, end, resume=context["ti"].try_number > 1)
 
     @task
     def validate_marts(built) -> dict:

@@ -101,10 +101,13 @@ def _first_gap(intervals: list[tuple[datetime, datetime]], start: datetime, end:
     return covered if covered < end else None
 
 
-def build_marts(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
+def build_marts(start: datetime | str, end: datetime | str, settings: Settings | None = None,
+                resume: bool = False) -> dict[str, Any]:
+    """dbt build for the interval; `resume` (a retry) continues a failed build of it with `dbt retry`
+    when none of its inputs changed since (see transform.build_interval)."""
     from riskradar.transform import build_interval
 
-    return build_interval(storage.as_utc(start), storage.as_utc(end), settings or get_settings())
+    return build_interval(storage.as_utc(start), storage.as_utc(end), settings or get_settings(), resume=resume)
 
 
 def brief(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:

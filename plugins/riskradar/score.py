@@ -251,25 +251,13 @@ def platforms_reference(taxonomy: Taxonomy) -> pa.Table:
     }, schema=PLATFORMS_REFERENCE)
 
 
-def _write_if_changed(table: pa.Table, path: Path) -> bool:
-    """Atomic write, skipped when the file already holds the same rows (parallel tasks call this)."""
-    if path.exists():
-        try:
-            if pq.read_table(path).equals(table):
-                return False
-        except (pa.ArrowInvalid, OSError):
-            pass  # unreadable or half-foreign file: replace it
-    storage.write_table_atomic(table, path)
-    return True
-
-
 def write_reference_tables(settings: Settings) -> dict[str, bool]:
     """Publish topics.parquet and platforms.parquet from config/taxonomy.yml; report which changed."""
     _, taxonomy = load_models(settings)
     ref = settings.reference_dir
     return {
-        "topics": _write_if_changed(topics_reference(taxonomy), ref / "topics.parquet"),
-        "platforms": _write_if_changed(platforms_reference(taxonomy), ref / "platforms.parquet"),
+        "topics": storage.write_table_if_changed(topics_reference(taxonomy), ref / "topics.parquet"),
+        "platforms": storage.write_table_if_changed(platforms_reference(taxonomy), ref / "platforms.parquet"),
     }
 
 

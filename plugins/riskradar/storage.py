@@ -68,6 +68,19 @@ def write_table_atomic(table: pa.Table, path: Path) -> Path:
     return path
 
 
+def write_table_if_changed(table: pa.Table, path: Path) -> bool:
+    """Atomic write, skipped when the file already holds the same rows (so its mtime, which
+    fingerprints build inputs, changes only when its content does). True when written."""
+    if path.exists():
+        try:
+            if pq.read_table(path).equals(table):
+                return False
+        except (pa.ArrowInvalid, OSError):
+            pass  # unreadable or half-foreign file: replace it
+    write_table_atomic(table, path)
+    return True
+
+
 def write_bytes_atomic(data: bytes, path: Path) -> Path:
     """Write bytes (raw payloads, state files) with the same all-or-nothing rename."""
     with atomic_path(path) as tmp:

@@ -10,6 +10,9 @@ dbt state.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import logging
 import os
 import re
 import threading
@@ -24,7 +27,7 @@ import pyarrow as pa
 
 from riskradar.config import Settings
 from riskradar.ingest.sources import load_sources
-from riskradar.storage import as_utc, write_table_atomic
+from riskradar.storage import as_utc, write_table_if_changed
 
 # Marts whose rows for the built days the summary reports: model -> its day column.
 MART_DAY_COLUMNS: dict[str, str] = {
@@ -40,6 +43,7 @@ DEFAULT_LOOKBACK_DAYS = 1
 # dbt tests that scan every scored part (see dbt_project.yml); audit runs only
 FULL_HISTORY_TAG = "full_history"
 
+log = logging.getLogger(__name__)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _DBT_LOCK = threading.Lock()  # dbt's in-process runner is not re-entrant
 
@@ -76,7 +80,9 @@ def write_sources_reference(settings: Settings) -> Path:
             "enabled": pa.array([s.enabled for s in sources], pa.bool_()),
         }
     )
-    return write_table_atomic(table, settings.reference_dir / "sources.parquet")
+    path = settings.reference_dir / "sources.parquet"
+    write_table_if_changed(table, path)
+    return path
 
 
 # What `mf` needs of the dbt project, linked into its per-data-dir project (metricflow_dir)
@@ -262,9 +268,61 @@ def mart_row_counts(settings: Settings, days: list[date]) -> dict[str, int]:
     return counts
 
 
+# Everything a build reads: if none of it changed since a failed build of the same interval, a
+# retry may resume that build (`dbt retry`) instead of starting over.
+_INPUT_ZONES = ("scored", "source_health", "dq_results", "reference", "alert_events")
+_BUILD_STATE = "riskradar_build.json"
+
+
+def inputs_fingerprint(settings: Settings) -> str:
+    """Hash of the build's inputs: zone files (path, size, mtime), the dbt project's files and
+    the warehouse path. Cheap (a directory walk), and any rewrite of an input changes it."""
+    digest = hashlib.sha1(str(settings.warehouse_path).encode())
+    roots = [settings.data_dir / zone for zone in _INPUT_ZONES] + [settings.dbt_project_dir]
+    for root in roots:
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.name.startswith(".") or "target" in path.relative_to(root).parts[:1] \
+                    or "logs" in path.relative_to(root).parts[:1]:
+                continue
+            st = path.stat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _resumable(settings: Settings, event_time_start: str, event_time_end: str, fingerprint: str) -> bool:
+    """Did the last build in this target dir fail for the same interval, on the same inputs?"""
+    state_path = target_dir(settings) / _BUILD_STATE
+    results_path = target_dir(settings) / "run_results.json"
+    try:
+        state = json.loads(state_path.read_text())
+        results = json.loads(results_path.read_text())
+    except (OSError, ValueError):
+        return False
+    args = results.get("args") or {}
+    unfinished = any(r.get("status") in ("error", "fail", "skipped", "runtime error")
+                     for r in results.get("results") or [])
+    return (state.get("status") == "failed" and state.get("fingerprint") == fingerprint
+            and state.get("event_time_start") == event_time_start and state.get("event_time_end") == event_time_end
+            and args.get("which") in ("build", "retry") and unfinished)
+
+
+def _node_results(result: Any) -> list[dict[str, Any]]:
+    """Per-model outcome of a dbt invocation (tests are counted in `nodes`), for the task log."""
+    rows = []
+    for node_result in getattr(result.result, "results", None) or []:
+        node = node_result.node
+        if str(getattr(node, "resource_type", "")).lower().split(".")[-1] != "model":
+            continue
+        rows.append({"model": node.name, "status": str(node_result.status).lower().split(".")[-1],
+                     "seconds": round(float(getattr(node_result, "execution_time", 0) or 0), 2)})
+    return sorted(rows, key=lambda r: r["model"])
+
+
 def build_interval(start: datetime, end: datetime, settings: Settings,
                    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-                   full_history_tests: bool = False) -> dict[str, Any]:
+                   full_history_tests: bool = False, resume: bool = False) -> dict[str, Any]:
     """`dbt build` for one data interval; returns a small JSON-able summary.
 
     The microbatch marts rebuild the interval's days plus `lookback_days` before it (late and
@@ -272,23 +330,48 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
     run. Tests tagged `full_history` (on the staging and intermediate views, which scan every
     scored part) run only with `full_history_tests=True`, so a daily run's cost follows the
     new day, not the size of history.
+
+    `resume=True` (the Airflow task's retries) continues a failed build of the same interval with
+    `dbt retry` (only the failed and skipped nodes run again) when nothing it reads has changed
+    since; otherwise it builds afresh. The summary lists every model's status and time, so the
+    task log shows per-model progress without one Airflow task per model.
     """
     started = time.monotonic()
     start, end = as_utc(start), as_utc(end)
     build_start = start - timedelta(days=lookback_days)
     write_sources_reference(settings)
-    args = ["build", "--event-time-start", _iso(build_start), "--event-time-end", _iso(end)]
-    if not full_history_tests:
-        args += ["--exclude", f"tag:{FULL_HISTORY_TAG}"]
-    result = run_dbt(args, settings)
+    fingerprint = inputs_fingerprint(settings)
+    resumed = resume and _resumable(settings, _iso(build_start), _iso(end), fingerprint)
+    if resumed:
+        args = ["retry"]
+    else:
+        args = ["build", "--event-time-start", _iso(build_start), "--event-time-end", _iso(end)]
+        if not full_history_tests:
+            args += ["--exclude", f"tag:{FULL_HISTORY_TAG}"]
+    state = {"event_time_start": _iso(build_start), "event_time_end": _iso(end), "fingerprint": fingerprint,
+             "status": "running", "command": args[0]}
+    state_path = target_dir(settings) / _BUILD_STATE
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    state_path.write_text(json.dumps(state))
+    try:
+        result = run_dbt(args, settings)
+    except DbtBuildError:
+        state_path.write_text(json.dumps({**state, "status": "failed"}))
+        raise
+    state_path.write_text(json.dumps({**state, "status": "success"}))
     days = _days(start, end)
+    models = _node_results(result)
+    for row in models:
+        log.info("dbt model %-40s %-8s %6.2fs", row["model"], row["status"], row["seconds"])
     summary: dict[str, Any] = {
         "interval_start": start.isoformat(),
         "interval_end": end.isoformat(),
         "event_time_start": build_start.isoformat(),
         "days": [d.isoformat() for d in days],
         "full_history_tests": full_history_tests,
+        "resumed": resumed,
         "nodes": _node_counts(result),
+        "models": models,
         "rows": mart_row_counts(settings, days),
         "warehouse": str(settings.warehouse_path),
     }
