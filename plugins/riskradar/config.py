@@ -57,6 +57,11 @@ class Settings:
         return self.data_dir / "scored"
 
     @property
+    def scored_versions_dir(self) -> Path:
+        """Scored parts superseded by a rescore under new taxonomy/lexicon versions."""
+        return self.data_dir / "scored_versions"
+
+    @property
     def quarantine_dir(self) -> Path:
         return self.data_dir / "quarantine"
 

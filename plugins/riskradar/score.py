@@ -293,6 +293,37 @@ def previous_scores(path: Path, taxonomy_version: str, lexicon_version: str) -> 
     return {key: {name: columns[name][i] for name in _ITEM_COLUMNS} for i, key in enumerate(keys)}
 
 
+def versions_path_for(scored_part: Path, taxonomy_version: str, lexicon_version: str, settings: Settings) -> Path:
+    """Where a superseded scored part is kept: scored_versions/taxonomy=T/lexicon=L/source=S/date=D/part."""
+    source_dir, date_dir = scored_part.parent.parent.name, scored_part.parent.name
+    return (settings.scored_versions_dir / f"taxonomy={taxonomy_version}" / f"lexicon={lexicon_version}"
+            / source_dir / date_dir / scored_part.name)
+
+
+def keep_superseded_version(target: Path, taxonomy_version: str, lexicon_version: str,
+                            settings: Settings) -> Path | None:
+    """Before a rescore under new taxonomy or lexicon versions replaces a scored part, keep the old
+    part under scored_versions/ (dbt: fct_mention_versions), so history recomputed under a new
+    version leaves the old version's results queryable. A part already of the current versions,
+    or unreadable, is not kept. Returns the kept copy's path."""
+    if not target.exists():
+        return None
+    try:
+        versions = pq.read_table(target, columns=["taxonomy_version", "lexicon_version"])
+    except (pa.ArrowInvalid, OSError, KeyError):
+        return None
+    pairs = set(zip(versions.column("taxonomy_version").to_pylist(),
+                    versions.column("lexicon_version").to_pylist(), strict=True))
+    if len(pairs) != 1 or pairs == {(taxonomy_version, lexicon_version)}:
+        return None  # empty, mixed or current: nothing superseded
+    (old_taxonomy, old_lexicon), = pairs
+    keep = versions_path_for(target, str(old_taxonomy), str(old_lexicon), settings)
+    storage.write_bytes_atomic(target.read_bytes(), keep)
+    log.info("kept the superseded scores of %s (taxonomy %s, lexicon %s) at %s", target, old_taxonomy,
+             old_lexicon, keep)
+    return keep
+
+
 SCORE_WORKERS_ENV = "RISKRADAR_SCORE_WORKERS"
 
 
@@ -318,6 +349,8 @@ def score_part(part: Path, settings: Settings) -> dict[str, Any]:
     previous = previous_scores(target, taxonomy.version, scorer.version)
     cache.update(previous)
     scored = score_table(storage.read_parts([part], LANDING), settings, cache=cache)
+    if not previous:
+        keep_superseded_version(target, taxonomy.version, scorer.version, settings)
     out = storage.write_table_atomic(scored, target)
     n_scored = int(pc.sum(scored.column("is_scored")).as_py() or 0)
     topics: Counter[str] = Counter()
