@@ -21,7 +21,7 @@ export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK := False
 export DBT_PROFILES_DIR    := $(CURDIR)/dbt_project
 export PATH                := $(BIN):$(PATH)
 
-.PHONY: help setup demo chromium test test-fast bench lint docs airflow sample clean
+.PHONY: help setup demo chromium postgres test test-fast bench lint docs airflow sample clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -53,7 +53,16 @@ chromium:  ## headless Chromium + chromedriver: brief screenshot, Airflow UI bro
 	else echo "==> chromium/chromedriver missing and neither root nor sudo here: not installed" \
 	  "(the Airflow UI browser test will skip; install Debian's chromium + chromium-driver)"; fi
 
-test: setup chromium  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, UI in Chromium)
+postgres:  ## PostgreSQL server binaries: the Airflow-metadata-on-PostgreSQL test (Debian; root or sudo)
+	@if { command -v initdb && command -v pg_ctl; } >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "==> installing Debian postgresql (server binaries)"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    postgresql >/dev/null; \
+	else echo "==> PostgreSQL (initdb/pg_ctl) missing and neither root nor sudo here: not installed" \
+	  "(the Airflow-on-PostgreSQL test will skip; install Debian's postgresql)"; fi
+
+test: setup chromium postgres  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, Airflow on PostgreSQL, UI in Chromium)
 	@$(BIN)/pytest -q tests
 
 test-fast: setup  ## unit tests only
