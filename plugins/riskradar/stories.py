@@ -49,9 +49,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 TITLE_THRESHOLD = 0.6
 LEAD_THRESHOLD = 0.5
 LOOKBACK_DAYS = 1
-# a title word in more than this share of the pool is boilerplate: it proposes no candidates
-MAX_POSTING_SHARE = 0.05
-MIN_POSTING_CAP = 50
+# Candidate generation, bounded so the cost stays linear in the day's volume: each item looks
+# up only its RAREST_WORDS rarest title words, and a word in more than MAX_POSTING items (a
+# platform name, "scam", "ads") proposes no candidates. Copies share their rare words (names,
+# places, figures); an edit adds at most a word or two.
+RAREST_WORDS = 4
+MAX_POSTING = 200
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def cluster_items(items: list[StoryItem], title_threshold: float = TITLE_THRESHO
         for w in it.title_words:
             df[w] += 1
     idf = {w: math.log((n + 1) / c) + 1e-3 for w, c in df.items()}
-    cap = max(MIN_POSTING_CAP, int(MAX_POSTING_SHARE * n))
+    cap = MAX_POSTING
     postings: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(ordered):
         for w in it.title_words:
@@ -142,8 +145,9 @@ def cluster_items(items: list[StoryItem], title_threshold: float = TITLE_THRESHO
     same_title: dict[frozenset[str], list[int]] = defaultdict(list)  # candidates even when every word is common
     for i, it in enumerate(ordered):
         seen: set[int] = set()
-        candidates = [same_title[it.title_words]] if it.title_words else []
-        candidates += [postings.get(w, ()) for w in it.title_words]
+        candidates = [same_title[it.title_words][-MAX_POSTING:]] if it.title_words else []
+        rarest = sorted((w for w in it.title_words if df[w] <= cap), key=lambda w: (df[w], w))[:RAREST_WORDS]
+        candidates += [postings[w] for w in rarest]
         same_title[it.title_words].append(i)
         for j in (j for group in candidates for j in group):
             if j >= i or j in seen:
