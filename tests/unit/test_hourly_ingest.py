@@ -15,6 +15,7 @@ import pytest
 import yaml
 from riskradar import pipeline, storage
 from riskradar.ingest.sources import SourceConfigError, ingest_cron
+from riskradar.quality import QualityGateError
 
 DAY = datetime(2026, 8, 2, tzinfo=UTC)
 WINDOW = 20  # items the feed shows at a time
@@ -91,10 +92,15 @@ def test_a_failed_hour_reports_but_an_unrun_hour_blocks(settings, feed_server):
             feed_server.fail[f"/feed-{start + timedelta(hours=1):%Y%m%d%H%M%S}.xml"] = 503
             with pytest.raises(Exception, match="503"):
                 pipeline.ingest("live_news", start, start + timedelta(hours=1), "r", settings)
+            # the hour's only source failed: the landing gate fails the run instead of passing on nothing
+            with pytest.raises(QualityGateError, match="every source failed"):
+                pipeline.gate("landing", start, start + timedelta(hours=1), "r", settings)
             continue
         if hour == 9:
             continue  # never ran
         pipeline.ingest("live_news", start, start + timedelta(hours=1), "r", settings)
+        if hour == 6:
+            assert pipeline.gate("landing", start, start + timedelta(hours=1), "r", settings)
         pipeline.score(start, start + timedelta(hours=1), "r", settings)
     status = pipeline.ingest_complete(DAY, DAY + timedelta(days=1), settings)
     assert not status["complete"] and status["first_missing_interval"] == {"live_news": "2026-08-02T09:00:00+00:00"}
