@@ -20,44 +20,7 @@
 
 {%- set batch = model.batch if model.batch is defined else none -%}
 
-with spine as (
-
-    select date_day from {{ ref('metricflow_time_spine') }}
-
-),
-
-health_rows as (
-
-    select source_id, interval_date, fetch_status from {{ ref('stg_riskradar__source_health') }}
-
-),
-
-health as (
-
-    select distinct interval_date from health_rows
-
-),
-
-enabled_sources as (
-
-    select count(*) as enabled_sources from {{ ref('dim_sources') }} where is_enabled
-
-),
-
-day_coverage as (
-
-    -- a platform is named in the text, not a property of a source: every platform slice of a
-    -- day shares the day's coverage (the definition of fct_topic_daily)
-    select
-        health_rows.interval_date as mention_date,
-        count(distinct case when health_rows.fetch_status <> 'error' then health_rows.source_id end)
-            as active_sources,
-        max(enabled_sources.enabled_sources) as enabled_sources,
-    from health_rows
-    cross join enabled_sources
-    group by health_rows.interval_date
-
-),
+with {{ day_coverage_ctes() }}
 
 mentions as (
 
