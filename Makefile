@@ -53,16 +53,16 @@ chromium:  ## headless Chromium + chromedriver: brief screenshot, Airflow UI bro
 	else echo "==> chromium/chromedriver missing and neither root nor sudo here: not installed" \
 	  "(the Airflow UI browser test will skip; install Debian's chromium + chromium-driver)"; fi
 
-postgres:  ## PostgreSQL server binaries: the Airflow-metadata-on-PostgreSQL test (Debian; root or sudo)
+postgres:  ## PostgreSQL server binaries: the dbt-on-PostgreSQL and Airflow-metadata-on-PostgreSQL tests (Debian; root or sudo)
 	@if { command -v initdb && command -v pg_ctl; } >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "==> installing Debian postgresql (server binaries)"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    postgresql >/dev/null; \
 	else echo "==> PostgreSQL (initdb/pg_ctl) missing and neither root nor sudo here: not installed" \
-	  "(the Airflow-on-PostgreSQL test will skip; install Debian's postgresql)"; fi
+	  "(the PostgreSQL tests will skip; install Debian's postgresql)"; fi
 
-test: setup chromium postgres  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, Airflow on PostgreSQL, UI in Chromium)
+test: setup chromium postgres  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, dbt and Airflow on PostgreSQL, UI in Chromium)
 	@$(BIN)/pytest -q tests
 
 test-fast: setup  ## unit tests only

@@ -36,7 +36,7 @@ day_coverage as (
         health_rows.interval_date as mention_date,
         count(distinct case when health_rows.fetch_status <> 'error' then health_rows.source_id end)
             as active_sources,
-        max(enabled_sources.enabled_sources) as enabled_sources,
+        max(enabled_sources.enabled_sources) as enabled_sources
     from health_rows
     cross join enabled_sources
     group by health_rows.interval_date

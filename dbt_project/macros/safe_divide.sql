@@ -2,6 +2,6 @@
 {% macro safe_divide(numerator, denominator) -%}
     case
         when {{ denominator }} is null or {{ denominator }} = 0 then null
-        else cast({{ numerator }} as double) / {{ denominator }}
+        else cast({{ numerator }} as double precision) / {{ denominator }}
     end
 {%- endmacro %}

@@ -11,10 +11,10 @@
         scored_day.topic_id,
         scored_day.mention_date,
         count(history.mention_date) as baseline_days,
-        avg(cast(history.mentions as double)) as baseline_mean,
-        stddev_samp(cast(history.mentions as double)) as baseline_std,
+        avg(cast(history.mentions as double precision)) as baseline_mean,
+        stddev_samp(cast(history.mentions as double precision)) as baseline_std,
         sum(history.negative_mentions) as baseline_negative_mentions,
-        sum(history.scored_mentions) as baseline_scored_mentions,
+        sum(history.scored_mentions) as baseline_scored_mentions
     from {{ days_relation }} as scored_day
     left join {{ days_relation }} as history
         on history.topic_id = scored_day.topic_id
@@ -37,7 +37,9 @@
         coalesce({{ baseline_std }}, 0),
         {{ var('spike_min_std') }},
         {%- if var('spike_poisson_floor') %}
-        sqrt(greatest(coalesce({{ baseline_mean }}, 0), 0)),
+        sqrt(greatest(coalesce({{ baseline_mean }}, 0), 0))
+        {%- else %}
+        0
         {%- endif %}
     )
 {% endmacro %}

@@ -11,6 +11,8 @@
     3. `topic_measure_ratios(slice_columns)`: every output measure from the filled counts plus
        day_stories, active_sources and enabled_sources (the slice's denominators).
        `slice_columns` partitions share_of_voice (topics of the same day and slice).
+    Steps 1 and 3 end without a comma (the caller's `from` follows), step 2 with one (the
+    denominators follow): PostgreSQL has no trailing commas.
 #}
 
 {% macro topic_measure_count_columns() %}
@@ -26,9 +28,9 @@
         count(distinct case when is_scored and is_negative then item_id end) as negative_mentions,
         count(distinct case when is_scored and is_positive then item_id end) as positive_mentions,
         -- summed as a decimal: exact and independent of row order, so a rerun gives identical values
-        cast(sum(case when is_scored then cast(sentiment_compound as decimal(18, 6)) end) as double) as compound_sum,
+        cast(sum(case when is_scored then cast(sentiment_compound as decimal(18, 6)) end) as double precision) as compound_sum,
         count(distinct source_id) as sources,
-        count(distinct case when mentions_own_platform then item_id end) as own_platform_mentions,
+        count(distinct case when mentions_own_platform then item_id end) as own_platform_mentions
 {%- endmacro %}
 
 {% macro topic_measure_zero_fill(totals) %}
@@ -59,5 +61,5 @@
         active_sources,
         enabled_sources,
         {{ safe_divide('active_sources', 'enabled_sources') }} as source_coverage,
-        coalesce(active_sources < {{ var('min_source_coverage') }} * enabled_sources, true) as is_coverage_degraded,
+        coalesce(active_sources < {{ var('min_source_coverage') }} * enabled_sources, true) as is_coverage_degraded
 {%- endmacro %}

@@ -9,7 +9,8 @@
 #}
 {% macro zone_source_or_empty(source_name, table_name, relative_glob) %}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if not execute -%}
+    {#- on PostgreSQL every zone is a table (riskradar.pg_zones creates empty ones, typed alike) -#}
+    {%- if not execute or target.type != 'duckdb' -%}
         {{ return(relation) }}
     {%- endif -%}
     {%- set pattern = env_var('RISKRADAR_DATA_DIR') ~ '/' ~ relative_glob -%}

@@ -110,6 +110,17 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_pg_load(args: argparse.Namespace, settings: Settings) -> int:
+    from riskradar.pg_zones import load_zones, pg_settings, zones_schema
+
+    pg = pg_settings()
+    loaded = load_zones(settings, since=date.fromisoformat(args.since) if args.since else None)
+    _say(f"zones -> postgresql://{pg['user']}@{pg['host']}:{pg['port']}/{pg['dbname']} schema {zones_schema()}")
+    for name, rows in sorted(loaded.items()):
+        _say(f"  {name:<16} {rows:>10} rows")
+    return 0
+
+
 def top_risks(settings: Settings, day: date | None = None, limit: int = 5) -> tuple[date | None, list[dict]]:
     from riskradar.brief.render import load_top_risks
 
@@ -238,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("airflow-ui", help="airflow standalone with the project's Airflow home")
     p.add_argument("--port", type=int, default=8080)
     p.set_defaults(fn=cmd_airflow_ui)
+
+    p = sub.add_parser("pg-load", help="load the Parquet zones into PostgreSQL for `dbt build --target postgres` "
+                                       "(RISKRADAR_PG_HOST/PORT/USER/PASSWORD/DBNAME)")
+    p.add_argument("--since", default=None, help="replace only the date= partitions from this day on (YYYY-MM-DD)")
+    p.set_defaults(fn=cmd_pg_load)
 
     p = sub.add_parser("top-risks", help="print the top risks table for a day (default: latest)")
     p.add_argument("--date", default=None)

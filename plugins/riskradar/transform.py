@@ -40,6 +40,8 @@ MART_DAY_COLUMNS: dict[str, str] = {
 # Days before the interval that every daily build re-processes as well: an item published late
 # on day D is often fetched in the interval of D+1, and a corrected item comes back a day later.
 DEFAULT_LOOKBACK_DAYS = 1
+# profiles.yml targets: the embedded DuckDB warehouse, or PostgreSQL (zones loaded by riskradar.pg_zones)
+DBT_TARGETS = ("duckdb", "postgres")
 # dbt tests that scan every scored part (see dbt_project.yml); audit runs only
 FULL_HISTORY_TAG = "full_history"
 
@@ -61,8 +63,19 @@ def dbt_dir(settings: Settings) -> Path:
     return settings.data_dir / "dbt"
 
 
-def target_dir(settings: Settings) -> Path:
-    return dbt_dir(settings) / "target"
+def dbt_target() -> str:
+    """The profiles.yml target dbt builds: `duckdb` (default) or `postgres` (RISKRADAR_DBT_TARGET)."""
+    target = os.environ.get("RISKRADAR_DBT_TARGET", "duckdb")
+    if target not in DBT_TARGETS:
+        raise ValueError(f"RISKRADAR_DBT_TARGET={target!r}: expected one of {', '.join(DBT_TARGETS)}")
+    return target
+
+
+def target_dir(settings: Settings, target: str | None = None) -> Path:
+    """dbt's target path (manifest, run results, docs site): one per warehouse, so a PostgreSQL
+    build never reuses the DuckDB build's state (retry, partial parse)."""
+    target = target or dbt_target()
+    return dbt_dir(settings) / ("target" if target == "duckdb" else f"target-{target}")
 
 
 def write_sources_reference(settings: Settings) -> Path:
@@ -178,21 +191,24 @@ def _release_warehouse() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def run_dbt(args: list[str], settings: Settings) -> Any:
+def run_dbt(args: list[str], settings: Settings, target: str | None = None) -> Any:
     """Run one dbt command in process with the project's env; raise DbtBuildError on failure.
 
     Returns the `dbtRunnerResult` (`.success`, `.result`). Project, profiles, target and log
-    paths are always set here, so callers pass only the command and its selectors.
+    paths are always set here, so callers pass only the command and its selectors. `target`:
+    a profiles.yml target (default dbt_target()).
     """
     from dbt.cli.main import dbtRunner
 
+    target = target or dbt_target()
     dbt_state = dbt_dir(settings)
     dbt_state.mkdir(parents=True, exist_ok=True)
     full_args = [
         *args,
         "--project-dir", str(settings.dbt_project_dir),
         "--profiles-dir", str(settings.dbt_project_dir),
-        "--target-path", str(target_dir(settings)),
+        "--target", target,
+        "--target-path", str(target_dir(settings, target)),
         "--log-path", str(dbt_state / "logs"),
         # console verbosity: Airflow task logs show dbt's progress (info); the demo sets "warn".
         # The file log under <data>/dbt/logs keeps everything either way.
@@ -253,9 +269,11 @@ def _days(start: datetime, end: datetime) -> list[date]:
     return days or [s.date()]
 
 
-def mart_row_counts(settings: Settings, days: list[date]) -> dict[str, int]:
+def mart_row_counts(settings: Settings, days: list[date], target: str | None = None) -> dict[str, int]:
     """Rows per mart for the given days, read-only (call only after dbt has finished)."""
     counts: dict[str, int] = {}
+    if (target or dbt_target()) == "postgres":
+        return _postgres_row_counts(days)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
         for model, column in MART_DAY_COLUMNS.items():
@@ -265,6 +283,32 @@ def mart_row_counts(settings: Settings, days: list[date]) -> dict[str, int]:
                 f"select count(*) from {model} where {column} between ? and ?",  # noqa: S608 (names are constants)
                 [min(days), max(days)],
             ).fetchone()[0]
+    return counts
+
+
+def _postgres_location() -> str:
+    from riskradar.pg_zones import pg_settings
+
+    pg = pg_settings()
+    return f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/{pg['dbname']}"
+
+
+def _postgres_row_counts(days: list[date]) -> dict[str, int]:
+    import psycopg2
+
+    from riskradar.pg_zones import pg_settings
+
+    counts: dict[str, int] = {}
+    schema = os.environ.get("RISKRADAR_PG_SCHEMA", "marts")
+    with psycopg2.connect(**pg_settings()) as con, con.cursor() as cur:
+        for model, column in MART_DAY_COLUMNS.items():
+            cur.execute("select to_regclass(%s)", [f"{schema}.{model}"])
+            if cur.fetchone()[0] is None:
+                continue
+            cur.execute(f'select count(*) from "{schema}"."{model}" where {column} between %s and %s',  # noqa: S608
+                        [min(days), max(days)])
+            counts[model] = cur.fetchone()[0]
+    con.close()
     return counts
 
 
@@ -291,10 +335,11 @@ def inputs_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _resumable(settings: Settings, event_time_start: str, event_time_end: str, fingerprint: str) -> bool:
+def _resumable(settings: Settings, event_time_start: str, event_time_end: str, fingerprint: str,
+               target: str | None = None) -> bool:
     """Did the last build in this target dir fail for the same interval, on the same inputs?"""
-    state_path = target_dir(settings) / _BUILD_STATE
-    results_path = target_dir(settings) / "run_results.json"
+    state_path = target_dir(settings, target) / _BUILD_STATE
+    results_path = target_dir(settings, target) / "run_results.json"
     try:
         state = json.loads(state_path.read_text())
         results = json.loads(results_path.read_text())
@@ -322,7 +367,8 @@ def _node_results(result: Any) -> list[dict[str, Any]]:
 
 def build_interval(start: datetime, end: datetime, settings: Settings,
                    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
-                   full_history_tests: bool = False, resume: bool = False) -> dict[str, Any]:
+                   full_history_tests: bool = False, resume: bool = False,
+                   target: str | None = None) -> dict[str, Any]:
     """`dbt build` for one data interval; returns a small JSON-able summary.
 
     The microbatch marts rebuild the interval's days plus `lookback_days` before it (late and
@@ -335,13 +381,23 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
     `dbt retry` (only the failed and skipped nodes run again) when nothing it reads has changed
     since; otherwise it builds afresh. The summary lists every model's status and time, so the
     task log shows per-model progress without one Airflow task per model.
+
+    `target` (default dbt_target(), i.e. RISKRADAR_DBT_TARGET): on `postgres` the zones are first
+    loaded into PostgreSQL (riskradar.pg_zones: the partitions from the build's first day on),
+    then the same dbt project builds there.
     """
     started = time.monotonic()
+    target = target or dbt_target()
     start, end = as_utc(start), as_utc(end)
     build_start = start - timedelta(days=lookback_days)
     write_sources_reference(settings)
+    loaded = None
+    if target == "postgres":
+        from riskradar.pg_zones import load_zones
+
+        loaded = load_zones(settings, since=build_start.date())
     fingerprint = inputs_fingerprint(settings)
-    resumed = resume and _resumable(settings, _iso(build_start), _iso(end), fingerprint)
+    resumed = resume and _resumable(settings, _iso(build_start), _iso(end), fingerprint, target)
     if resumed:
         args = ["retry"]
     else:
@@ -350,11 +406,11 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
             args += ["--exclude", f"tag:{FULL_HISTORY_TAG}"]
     state = {"event_time_start": _iso(build_start), "event_time_end": _iso(end), "fingerprint": fingerprint,
              "status": "running", "command": args[0]}
-    state_path = target_dir(settings) / _BUILD_STATE
+    state_path = target_dir(settings, target) / _BUILD_STATE
     state_path.parent.mkdir(parents=True, exist_ok=True)
     state_path.write_text(json.dumps(state))
     try:
-        result = run_dbt(args, settings)
+        result = run_dbt(args, settings, target)
     except DbtBuildError:
         state_path.write_text(json.dumps({**state, "status": "failed"}))
         raise
@@ -372,9 +428,12 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
         "resumed": resumed,
         "nodes": _node_counts(result),
         "models": models,
-        "rows": mart_row_counts(settings, days),
-        "warehouse": str(settings.warehouse_path),
+        "rows": mart_row_counts(settings, days, target),
+        "target": target,
+        "warehouse": str(settings.warehouse_path) if target == "duckdb" else _postgres_location(),
     }
+    if loaded is not None:
+        summary["zones_loaded"] = loaded
     summary["elapsed_seconds"] = round(time.monotonic() - started, 2)
     return summary
 

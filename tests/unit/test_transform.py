@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pyarrow.parquet as pq
+import pytest
 from riskradar.ingest.sources import load_sources
 from riskradar.transform import _days, _iso, dbt_dir, target_dir, write_sources_reference
 
@@ -59,3 +60,47 @@ def test_metricflow_dir_links_the_project_and_this_data_dirs_target(settings):
     env = metricflow_env(settings)
     assert env["DBT_PROJECT_DIR"] == env["DBT_PROFILES_DIR"] == str(root)
     assert env["RISKRADAR_WAREHOUSE"] == str(settings.warehouse_path)
+
+
+def test_each_dbt_target_keeps_its_own_state(settings, monkeypatch):
+    from riskradar.transform import dbt_target
+
+    monkeypatch.delenv("RISKRADAR_DBT_TARGET", raising=False)
+    assert dbt_target() == "duckdb" and target_dir(settings) == dbt_dir(settings) / "target"
+    monkeypatch.setenv("RISKRADAR_DBT_TARGET", "postgres")
+    assert dbt_target() == "postgres" and target_dir(settings) == dbt_dir(settings) / "target-postgres"
+    assert target_dir(settings, "duckdb") == dbt_dir(settings) / "target"
+    monkeypatch.setenv("RISKRADAR_DBT_TARGET", "snowflake")
+    with pytest.raises(ValueError, match="RISKRADAR_DBT_TARGET='snowflake'"):
+        dbt_target()
+
+
+def test_zone_sources_come_from_the_dbt_source_yaml(settings):
+    from riskradar.pg_zones import zone_sources
+
+    zones = {z.name: z for z in zone_sources(settings)}
+    assert set(zones) == {"scored", "scored_versions", "source_health", "dq_results", "topics", "platforms",
+                          "sources", "alert_events"}
+    assert zones["scored"].glob == f"{settings.data_dir}/scored/source=*/date=*/part-*.parquet"
+    assert "hive_partitioning = true" in zones["scored"].options
+    assert zones["alert_events"].declared["acted_at"] == "timestamptz"
+    assert zones["topics"].declared["severity_weight"] == "double"
+
+
+@pytest.mark.parametrize(("declared", "expected"), [
+    ("VARCHAR", "text"), ("varchar[]", "text[]"), ("DOUBLE", "double precision"), ("double", "double precision"),
+    ("TIMESTAMP WITH TIME ZONE", "timestamptz"), ("timestamptz", "timestamptz"), ("BIGINT", "bigint"),
+    ("INTEGER", "integer"), ("BOOLEAN", "boolean"), ("DATE", "date"), ("DECIMAL(18,6)", "numeric(18,6)"),
+    ("DOUBLE[]", "double precision[]"),
+])
+def test_postgres_types_for_zone_columns(declared, expected):
+    from riskradar.pg_zones import pg_type
+
+    assert pg_type(declared) == expected
+
+
+def test_a_column_type_postgres_cannot_hold_is_a_clear_error():
+    from riskradar.pg_zones import ZoneLoadError, pg_type
+
+    with pytest.raises(ZoneLoadError, match="no PostgreSQL type for column type 'STRUCT"):
+        pg_type("STRUCT(a INTEGER)")

@@ -10,7 +10,7 @@ with days as (
     {{ dbt.date_spine(
         datepart='day',
         start_date="cast('2020-01-01' as date)",
-        end_date="cast('2031-01-01' as date)",
+        end_date="cast('2031-01-01' as date)"
     ) }}
 
 ),

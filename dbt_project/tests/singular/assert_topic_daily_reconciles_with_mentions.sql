@@ -12,7 +12,7 @@ mention_topic_pairs as (
 
     select
         mentions.mention_date,
-        count(*) as pairs,
+        count(*) as pairs
     from {{ ref('fct_mentions') }} as mentions
     cross join unnest(mentions.topics) as topic(topic_id)
     where topic.topic_id in (select topic_id from topic_ids)
@@ -24,7 +24,7 @@ topic_daily as (
 
     select
         mention_date,
-        sum(mentions) as mentions,
+        sum(mentions) as mentions
     from {{ ref('fct_topic_daily') }}
     group by mention_date
 
@@ -35,7 +35,7 @@ final as (
     select
         coalesce(pairs.mention_date, daily.mention_date) as mention_date,
         coalesce(pairs.pairs, 0) as pairs_in_fct_mentions,
-        daily.mentions as mentions_in_fct_topic_daily,
+        daily.mentions as mentions_in_fct_topic_daily
     from mention_topic_pairs as pairs
     full outer join topic_daily as daily
         on pairs.mention_date = daily.mention_date

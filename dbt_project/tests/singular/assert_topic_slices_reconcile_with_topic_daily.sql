@@ -18,7 +18,7 @@ by_source_type as (
         sum(mentions) as mentions,
         sum(scored_mentions) as scored_mentions,
         sum(negative_mentions) as negative_mentions,
-        sum(positive_mentions) as positive_mentions,
+        sum(positive_mentions) as positive_mentions
     from {{ ref('fct_topic_source_type_daily') }}
     group by topic_id, mention_date
 
@@ -29,7 +29,7 @@ source_type_mismatches as (
     select
         'source types do not add up to fct_topic_daily' as problem,
         topic_daily.topic_id,
-        topic_daily.mention_date,
+        topic_daily.mention_date
     from topic_daily
     full outer join by_source_type
         on topic_daily.topic_id = by_source_type.topic_id
@@ -48,7 +48,7 @@ platform_excess as (
     select
         'platform slice above its topic-day' as problem,
         platforms.topic_id,
-        platforms.mention_date,
+        platforms.mention_date
     from {{ ref('fct_topic_platform_daily') }} as platforms
     left join topic_daily
         on platforms.topic_id = topic_daily.topic_id
@@ -74,7 +74,7 @@ inconsistent_counts as (
     select
         'stories or scored above mentions' as problem,
         topic_id,
-        mention_date,
+        mention_date
     from slice_counts
     where stories > mentions
         or scored_mentions > mentions

@@ -17,7 +17,7 @@ exploded as (
         mention_date,
         is_scored,
         sentiment_compound,
-        sentiment_label,
+        sentiment_label
 
     from mentions
 
@@ -27,7 +27,7 @@ final as (
 
     select
         item_id || '|' || platform_id as mention_platform_id,
-        *,
+        *
     from exploded
     where platform_id is not null
 

@@ -20,7 +20,7 @@ exploded as (
         url,
         is_scored,
         sentiment_compound,
-        sentiment_label,
+        sentiment_label
 
     from mentions
 
@@ -30,7 +30,7 @@ final as (
 
     select
         item_id || '|' || topic_id as mention_topic_id,
-        *,
+        *
     from exploded
     where topic_id is not null
 

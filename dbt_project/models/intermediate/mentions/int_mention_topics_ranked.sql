@@ -15,7 +15,7 @@ ranked as (
         row_number() over (
             partition by topic_id, mention_date
             order by sentiment_compound asc nulls last, item_id
-        ) as negativity_rank,
+        ) as negativity_rank
 
     from mention_topics
 

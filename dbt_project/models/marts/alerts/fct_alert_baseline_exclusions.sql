@@ -14,7 +14,7 @@ latest_events as (
 
     select
         *,
-        row_number() over (partition by alert_id order by acted_at desc, event_id desc) as recency_rank,
+        row_number() over (partition by alert_id order by acted_at desc, event_id desc) as recency_rank
     from events
 
 ),
@@ -25,7 +25,7 @@ final as (
         {{ dbt.concat(['topic_id', "'|'", 'cast(mention_date as ' ~ dbt.type_string() ~ ')']) }} as topic_day_id,
         topic_id,
         mention_date,
-        status,
+        status
     from latest_events
     where recency_rank = 1
         and status in ('resolved', 'false_positive')

@@ -23,7 +23,7 @@ ranked_events as (
         row_number() over (partition by alert_id order by acted_at desc, event_id desc) as recency_rank,
         count(*) over (partition by alert_id) as event_count,
         min(case when status = 'acknowledged' then acted_at end) over (partition by alert_id) as first_acknowledged_at,
-        min(case when status = 'escalated' then acted_at end) over (partition by alert_id) as first_escalated_at,
+        min(case when status = 'escalated' then acted_at end) over (partition by alert_id) as first_escalated_at
     from events
 
 ),
@@ -58,7 +58,7 @@ final as (
         latest_events.status is not null as is_triaged,
         coalesce(latest_events.status in ('acknowledged', 'escalated', 'resolved'), false) as is_confirmed,
         coalesce(latest_events.status = 'false_positive', false) as is_false_positive,
-        coalesce(latest_events.status in ('resolved', 'false_positive'), false) as is_excluded_from_baseline,
+        coalesce(latest_events.status in ('resolved', 'false_positive'), false) as is_excluded_from_baseline
     from alerts
     left join latest_events
         on alerts.alert_id = latest_events.alert_id

@@ -10,7 +10,7 @@ final as (
         platform_id,
         platform_name,
         -- our own ads platform: mentions of it feed own_platform_mentions
-        platform_id = 'adnova' as is_own_platform,
+        platform_id = 'adnova' as is_own_platform
 
     from platforms
 

@@ -13,7 +13,7 @@ final as (
         region,
         language,
         source_weight,
-        is_enabled,
+        is_enabled
 
     from sources
 

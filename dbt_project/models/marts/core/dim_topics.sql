@@ -23,7 +23,7 @@ final as (
             end,
             1.0
         ) as severity_weight,
-        taxonomy_version,
+        taxonomy_version
 
     from topics
 

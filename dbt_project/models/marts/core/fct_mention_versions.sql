@@ -51,9 +51,9 @@ superseded as (
         coalesce(is_scored, false) as is_scored,
         sentiment_compound,
         coalesce(sentiment_label, 'unscored') as sentiment_label,
-        list_distinct(coalesce(topics, [])) as topics,
-        coalesce(matched_terms, []) as matched_terms,
-        list_distinct(coalesce(platforms, [])) as platforms,
+        {{ list_distinct('coalesce(topics, array[]::varchar[])') }} as topics,
+        coalesce(matched_terms, array[]::varchar[]) as matched_terms,
+        {{ list_distinct('coalesce(platforms, array[]::varchar[])') }} as platforms,
         taxonomy_version,
         lexicon_version,
         false as is_current_version

@@ -6,7 +6,7 @@
         batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns',
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -78,16 +78,16 @@ final as (
         sentiment_label = 'negative' as is_negative,
         sentiment_label = 'positive' as is_positive,
         topics,
-        len(topics) as topic_count,
-        len(topics) > 0 as has_topic,
+        cardinality(topics) as topic_count,
+        cardinality(topics) > 0 as has_topic,
         matched_terms,
         platforms,
-        list_contains(platforms, 'adnova') as mentions_own_platform,
+        'adnova' = any(platforms) as mentions_own_platform,
         taxonomy_version,
         lexicon_version,
         times_seen,
         interval_start as last_seen_interval_start,
-        run_id as last_run_id,
+        run_id as last_run_id
 
     from batch_items
 

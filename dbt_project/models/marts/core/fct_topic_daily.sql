@@ -6,7 +6,7 @@
         batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns',
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -42,7 +42,7 @@ mention_topics as (
         mentions.is_negative,
         mentions.is_positive,
         mentions.sentiment_compound,
-        mentions.mentions_own_platform,
+        mentions.mentions_own_platform
     from mentions
     cross join unnest(mentions.topics) as topic(topic_id)
 
@@ -65,7 +65,7 @@ day_totals as (
     -- feed day (or an outage) does not read as a topic's share going up or down
     select
         mention_date,
-        count(distinct story_id) as day_stories,
+        count(distinct story_id) as day_stories
     from mentions
     group by mention_date
 
@@ -86,7 +86,7 @@ grid as (
 
     select
         topics.topic_id,
-        days.mention_date,
+        days.mention_date
     from observed_days as days
     cross join topics
 
@@ -100,7 +100,7 @@ filled as (
         {{- topic_measure_zero_fill('totals') }}
         coalesce(day_totals.day_stories, 0) as day_stories,
         coalesce(day_coverage.active_sources, 0) as active_sources,
-        day_coverage.enabled_sources,
+        day_coverage.enabled_sources
     from grid
     left join topic_day_totals as totals
         on grid.topic_id = totals.topic_id

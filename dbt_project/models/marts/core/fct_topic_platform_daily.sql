@@ -6,7 +6,7 @@
         batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns',
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -42,7 +42,7 @@ mention_platforms as (
         mentions.is_positive,
         mentions.sentiment_compound,
         mentions.mentions_own_platform,
-        mentions.topics,
+        mentions.topics
     from mentions
     cross join unnest(mentions.platforms) as platform(platform_id)
 
@@ -51,8 +51,9 @@ mention_platforms as (
 mention_topic_platforms as (
 
     select
-        mention_platforms.* exclude (topics),
-        topic.topic_id,
+        -- topics rides along unused (no `* exclude` on PostgreSQL)
+        mention_platforms.*,
+        topic.topic_id
     from mention_platforms
     cross join unnest(mention_platforms.topics) as topic(topic_id)
 
@@ -77,7 +78,7 @@ platform_day_totals as (
     select
         platform_id,
         mention_date,
-        count(distinct story_id) as day_stories,
+        count(distinct story_id) as day_stories
     from mention_platforms
     group by platform_id, mention_date
 
@@ -99,7 +100,7 @@ topic_platform_pairs as (
     select
         topic.topic_id,
         platform.platform_id,
-        min(history.mention_date) as first_mention_date,
+        min(history.mention_date) as first_mention_date
     from history
     cross join unnest(history.topics) as topic(topic_id)
     cross join unnest(history.platforms) as platform(platform_id)
@@ -122,7 +123,7 @@ grid as (
     select
         pairs.topic_id,
         pairs.platform_id,
-        days.mention_date,
+        days.mention_date
     from observed_days as days
     inner join topic_platform_pairs as pairs
         on pairs.first_mention_date <= days.mention_date
@@ -138,7 +139,7 @@ filled as (
         {{- topic_measure_zero_fill('totals') }}
         coalesce(platform_day_totals.day_stories, 0) as day_stories,
         coalesce(day_coverage.active_sources, 0) as active_sources,
-        day_coverage.enabled_sources,
+        day_coverage.enabled_sources
     from grid
     left join topic_platform_day_totals as totals
         on grid.topic_id = totals.topic_id

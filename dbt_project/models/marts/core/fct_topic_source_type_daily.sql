@@ -6,7 +6,7 @@
         batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns',
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -45,7 +45,7 @@ enabled_by_source_type as (
 
     select
         source_type,
-        count(*) as enabled_sources,
+        count(*) as enabled_sources
     from sources
     where is_enabled
     group by source_type
@@ -60,7 +60,7 @@ source_type_day_coverage as (
         health_rows.interval_date as mention_date,
         coalesce(sources.source_type, health_rows.source_type) as source_type,
         count(distinct case when health_rows.fetch_status <> 'error' then health_rows.source_id end)
-            as active_sources,
+            as active_sources
     from health_rows
     left join sources
         on health_rows.source_id = sources.source_id
@@ -94,7 +94,7 @@ mention_source_types as (
         mentions.is_positive,
         mentions.sentiment_compound,
         mentions.mentions_own_platform,
-        mentions.topics,
+        mentions.topics
     from mentions
     left join sources
         on mentions.source_id = sources.source_id
@@ -104,8 +104,9 @@ mention_source_types as (
 mention_topics as (
 
     select
-        mention_source_types.* exclude (topics),
-        topic.topic_id,
+        -- topics rides along unused (no `* exclude` on PostgreSQL)
+        mention_source_types.*,
+        topic.topic_id
     from mention_source_types
     cross join unnest(mention_source_types.topics) as topic(topic_id)
 
@@ -130,7 +131,7 @@ source_type_day_totals as (
     select
         source_type,
         mention_date,
-        count(distinct story_id) as day_stories,
+        count(distinct story_id) as day_stories
     from mention_source_types
     group by source_type, mention_date
 
@@ -152,13 +153,13 @@ day_source_types as (
     -- items that day (a source disabled since), so no mention falls out of the grid
     select
         days.mention_date,
-        enabled_by_source_type.source_type,
+        enabled_by_source_type.source_type
     from observed_days as days
     cross join enabled_by_source_type
     union
     select distinct
         mention_date,
-        source_type,
+        source_type
     from mention_source_types
 
 ),
@@ -168,7 +169,7 @@ grid as (
     select
         topics.topic_id,
         day_source_types.source_type,
-        day_source_types.mention_date,
+        day_source_types.mention_date
     from day_source_types
     cross join topics
 
@@ -187,7 +188,7 @@ filled as (
         case
             when grid.mention_date in (select interval_date from health)
                 then coalesce(enabled_by_source_type.enabled_sources, 0)
-        end as enabled_sources,
+        end as enabled_sources
     from grid
     left join topic_source_type_day_totals as totals
         on grid.topic_id = totals.topic_id

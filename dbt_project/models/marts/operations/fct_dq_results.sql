@@ -45,7 +45,7 @@ final as (
         interval_start,
         interval_end,
         interval_date,
-        validated_at,
+        validated_at
     from comparable
 
 )

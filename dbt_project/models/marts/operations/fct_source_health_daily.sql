@@ -6,7 +6,7 @@
         batch_size=var('microbatch_batch_size'),
         begin=var('microbatch_begin'),
         lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns',
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -36,7 +36,7 @@ daily as (
         sum(items_duplicate) as items_duplicate,
         sum(items_quarantined) as items_quarantined,
         avg(latency_ms) as mean_latency_ms,
-        max(interval_end) as last_interval_end,
+        max(interval_end) as last_interval_end
     from health
     group by source_id, interval_date
 
@@ -48,7 +48,7 @@ final as (
         {{ dbt.concat(['source_id', "'|'", 'cast(health_date as ' ~ dbt.type_string() ~ ')']) }} as source_day_id,
         *,
         intervals_error = 0 as is_healthy,
-        items_read = items_landed + items_duplicate + items_quarantined as is_count_balanced,
+        items_read = items_landed + items_duplicate + items_quarantined as is_count_balanced
     from daily
 
 )

@@ -35,11 +35,11 @@ spike_mentions as (
         mentions.matched_terms,
         mentions.platforms,
         spikes.topic_id,
-        spikes.mention_date,
+        spikes.mention_date
     from {{ ref('fct_mentions') }} as mentions
     inner join spikes
         on mentions.mention_date = spikes.mention_date
-        and list_contains(mentions.topics, spikes.topic_id)
+        and spikes.topic_id = any(mentions.topics)
 
 ),
 
@@ -50,12 +50,12 @@ baseline_mentions as (
         mentions.item_id,
         mentions.matched_terms,
         spikes.topic_id,
-        spikes.mention_date,
+        spikes.mention_date
     from {{ ref('fct_mentions') }} as mentions
     inner join spikes
         on mentions.mention_date >= {{ dbt.dateadd('day', -(guard_days + window_days), 'spikes.mention_date') }}
         and mentions.mention_date <= {{ dbt.dateadd('day', -(guard_days + 1), 'spikes.mention_date') }}
-        and list_contains(mentions.topics, spikes.topic_id)
+        and spikes.topic_id = any(mentions.topics)
 
 ),
 
@@ -66,7 +66,7 @@ spike_terms as (
         spike_mentions.topic_id,
         spike_mentions.mention_date,
         term.matched_term,
-        count(distinct spike_mentions.item_id) as term_mentions,
+        count(distinct spike_mentions.item_id) as term_mentions
     from spike_mentions
     cross join unnest(spike_mentions.matched_terms) as term(matched_term)
     where starts_with(term.matched_term, spike_mentions.topic_id || ':')
@@ -80,7 +80,7 @@ baseline_terms as (
         baseline_mentions.topic_id,
         baseline_mentions.mention_date,
         term.matched_term,
-        count(distinct baseline_mentions.item_id) as term_mentions,
+        count(distinct baseline_mentions.item_id) as term_mentions
     from baseline_mentions
     cross join unnest(baseline_mentions.matched_terms) as term(matched_term)
     where starts_with(term.matched_term, baseline_mentions.topic_id || ':')
@@ -98,7 +98,7 @@ term_lift as (
         {{ dbt.split_part('spike_terms.matched_term', "':'", 2) }} as term,
         spike_terms.term_mentions,
         (spike_terms.term_mentions + 1.0)
-            / (coalesce(baseline_terms.term_mentions, 0) / {{ window_days }}.0 + 1.0) as term_lift,
+            / (coalesce(baseline_terms.term_mentions, 0) / {{ window_days }}.0 + 1.0) as term_lift
     from spike_terms
     left join baseline_terms
         on spike_terms.topic_id = baseline_terms.topic_id
@@ -112,14 +112,14 @@ top_terms as (
     select
         topic_id,
         mention_date,
-        list(term order by term_lift desc, term_mentions desc, term) as terms,
-        list(round(term_lift, 2) order by term_lift desc, term_mentions desc, term) as term_lifts,
+        array_agg(term order by term_lift desc, term_mentions desc, term) as terms,
+        array_agg({{ round_double('term_lift', 2) }} order by term_lift desc, term_mentions desc, term) as term_lifts
     from (
         select
             *,
             row_number() over (
                 partition by topic_id, mention_date order by term_lift desc, term_mentions desc, term
-            ) as term_rank,
+            ) as term_rank
         from term_lift
     ) as ranked_terms
     where term_rank <= {{ top_n }}
@@ -136,7 +136,7 @@ source_counts as (
         count(distinct item_id) as source_mentions,
         row_number() over (
             partition by topic_id, mention_date order by count(distinct item_id) desc, source_id
-        ) as source_rank,
+        ) as source_rank
     from spike_mentions
     group by topic_id, mention_date, source_id
 
@@ -147,8 +147,8 @@ top_sources as (
     select
         topic_id,
         mention_date,
-        list(source_id order by source_rank) as source_ids,
-        list(source_mentions order by source_rank) as source_mentions,
+        array_agg(source_id order by source_rank) as source_ids,
+        array_agg(source_mentions order by source_rank) as source_mentions
     from source_counts
     where source_rank <= {{ top_n }}
     group by topic_id, mention_date
@@ -165,7 +165,7 @@ platform_counts as (
         row_number() over (
             partition by spike_mentions.topic_id, spike_mentions.mention_date
             order by count(distinct spike_mentions.item_id) desc, platform.platform_id
-        ) as platform_rank,
+        ) as platform_rank
     from spike_mentions
     cross join unnest(spike_mentions.platforms) as platform(platform_id)
     group by spike_mentions.topic_id, spike_mentions.mention_date, platform.platform_id
@@ -177,8 +177,8 @@ top_platforms as (
     select
         topic_id,
         mention_date,
-        list(platform_id order by platform_rank) as platform_ids,
-        list(platform_mentions order by platform_rank) as platform_mentions,
+        array_agg(platform_id order by platform_rank) as platform_ids,
+        array_agg(platform_mentions order by platform_rank) as platform_mentions
     from platform_counts
     where platform_rank <= {{ top_n }}
     group by topic_id, mention_date
@@ -194,7 +194,7 @@ ranked_mentions as (
         row_number() over (
             partition by topic_id, mention_date
             order by sentiment_compound asc nulls last, item_id
-        ) as negativity_rank,
+        ) as negativity_rank
     from spike_mentions
 
 ),
@@ -204,10 +204,10 @@ examples as (
     select
         topic_id,
         mention_date,
-        list(item_id order by negativity_rank) as example_item_ids,
-        list(title order by negativity_rank) as example_titles,
-        list(url order by negativity_rank) as example_urls,
-        list(source_id order by negativity_rank) as example_source_ids,
+        array_agg(item_id order by negativity_rank) as example_item_ids,
+        array_agg(title order by negativity_rank) as example_titles,
+        array_agg(url order by negativity_rank) as example_urls,
+        array_agg(source_id order by negativity_rank) as example_source_ids
     from ranked_mentions
     where negativity_rank <= {{ var('alert_examples') }}
     group by topic_id, mention_date
@@ -235,12 +235,12 @@ final as (
         examples.example_titles,
         examples.example_urls,
         examples.example_source_ids,
-        coalesce(top_terms.terms, []) as top_terms,
-        coalesce(top_terms.term_lifts, []) as top_term_lifts,
-        coalesce(top_sources.source_ids, []) as top_source_ids,
-        coalesce(top_sources.source_mentions, []) as top_source_mentions,
-        coalesce(top_platforms.platform_ids, []) as top_platform_ids,
-        coalesce(top_platforms.platform_mentions, []) as top_platform_mentions,
+        coalesce(top_terms.terms, array[]::varchar[]) as top_terms,
+        coalesce(top_terms.term_lifts, array[]::double precision[]) as top_term_lifts,
+        coalesce(top_sources.source_ids, array[]::varchar[]) as top_source_ids,
+        coalesce(top_sources.source_mentions, array[]::bigint[]) as top_source_mentions,
+        coalesce(top_platforms.platform_ids, array[]::varchar[]) as top_platform_ids,
+        coalesce(top_platforms.platform_mentions, array[]::bigint[]) as top_platform_mentions
     from spikes
     left join topics
         on spikes.topic_id = topics.topic_id

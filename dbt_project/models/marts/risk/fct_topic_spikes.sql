@@ -18,7 +18,7 @@ topic_days as (
 
     select
         daily.*,
-        closed_alert_days.topic_id is not null as is_closed_alert_day,
+        closed_alert_days.topic_id is not null as is_closed_alert_day
     from {{ ref('fct_topic_daily') }} as daily
     left join closed_alert_days
         on daily.topic_id = closed_alert_days.topic_id
@@ -46,7 +46,7 @@ first_pass as (
             spike_z_score('topic_days.mentions', 'first_pass_baseline.baseline_mean',
                           'first_pass_baseline.baseline_std', 'first_pass_baseline.baseline_days'),
             'topic_days.mentions', 'first_pass_baseline.baseline_days',
-            'first_pass_baseline.baseline_mean') }} as is_first_pass_spike,
+            'first_pass_baseline.baseline_mean') }} as is_first_pass_spike
     from topic_days
     inner join first_pass_baseline
         on topic_days.topic_id = first_pass_baseline.topic_id
@@ -58,7 +58,7 @@ first_pass_exclusions as (
 
     select
         *,
-        is_first_pass_spike or is_closed_alert_day as is_excluded_from_baseline,
+        is_first_pass_spike or is_closed_alert_day as is_excluded_from_baseline
     from first_pass
 
 ),
@@ -88,7 +88,7 @@ scored as (
             as baseline_negative_share,
         coalesce(topics.severity_weight, 1.0) as severity_weight,
         {{ spike_z_score('first_pass.mentions', 'baseline.baseline_mean', 'baseline.baseline_std',
-                         'baseline.baseline_days') }} as z_score,
+                         'baseline.baseline_days') }} as z_score
     from first_pass
     inner join baseline
         on first_pass.topic_id = baseline.topic_id
@@ -103,7 +103,7 @@ flagged as (
     select
         *,
         negative_share - baseline_negative_share as negative_share_delta,
-        {{ spike_rule('z_score', 'mentions', 'baseline_days', 'baseline_mean') }} as is_spike,
+        {{ spike_rule('z_score', 'mentions', 'baseline_days', 'baseline_mean') }} as is_spike
     from scored
 
 ),
@@ -115,7 +115,7 @@ spike_runs as (
         topic_id,
         mention_date,
         {{ dbt.dateadd('day', '-1 * row_number() over (partition by topic_id order by mention_date)', 'mention_date') }}
-            as run_anchor,
+            as run_anchor
     from flagged
     where is_spike
 
@@ -126,7 +126,7 @@ streaks as (
     select
         topic_id,
         mention_date,
-        row_number() over (partition by topic_id, run_anchor order by mention_date) as spike_streak_days,
+        row_number() over (partition by topic_id, run_anchor order by mention_date) as spike_streak_days
     from spike_runs
 
 ),
@@ -170,7 +170,7 @@ final as (
                 then greatest(flagged.z_score, 0)
                     * (1 + greatest(coalesce(flagged.negative_share_delta, 0), 0))
                     * flagged.severity_weight
-        end as spike_score,
+        end as spike_score
     from flagged
     left join streaks
         on flagged.topic_id = streaks.topic_id

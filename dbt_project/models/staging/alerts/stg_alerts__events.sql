@@ -15,7 +15,7 @@ renamed as (
         lower(status) as status,
         actor,
         note,
-        cast(acted_at as timestamptz) as acted_at,
+        cast(acted_at as timestamptz) as acted_at
 
     from source
 

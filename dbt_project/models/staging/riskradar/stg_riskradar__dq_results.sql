@@ -21,7 +21,7 @@ renamed as (
         cast(interval_start as timestamptz) as interval_start,
         cast(interval_end as timestamptz) as interval_end,
         cast(timezone('UTC', cast(interval_start as timestamptz)) as date) as interval_date,
-        cast(validated_at as timestamptz) as validated_at,
+        cast(validated_at as timestamptz) as validated_at
 
     from source
 

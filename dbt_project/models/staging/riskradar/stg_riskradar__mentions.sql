@@ -30,16 +30,16 @@ renamed as (
         sentiment_pos,
         sentiment_compound,
         coalesce(sentiment_label, 'unscored') as sentiment_label,
-        list_distinct(coalesce(topics, [])) as topics,
-        coalesce(matched_terms, []) as matched_terms,
-        list_distinct(coalesce(platforms, [])) as platforms,
+        {{ list_distinct('coalesce(topics, array[]::varchar[])') }} as topics,
+        coalesce(matched_terms, array[]::varchar[]) as matched_terms,
+        {{ list_distinct('coalesce(platforms, array[]::varchar[])') }} as platforms,
         taxonomy_version,
         lexicon_version,
         cast(interval_start as timestamptz) as interval_start,
         cast(interval_end as timestamptz) as interval_end,
         run_id,
         -- the part's `date=` directory (UTC day of the ingest interval): filters on it prune files
-        cast("date" as date) as partition_date,
+        cast("date" as date) as partition_date
 
     from source
 

@@ -8,7 +8,7 @@ renamed as (
 
     select
         cast(platform_id as varchar) as platform_id,
-        cast(platform_name as varchar) as platform_name,
+        cast(platform_name as varchar) as platform_name
 
     from source
 

@@ -26,7 +26,7 @@ renamed as (
         status = 'ok' as is_fetch_ok,
         -- the part's `date=` directory (= interval_date by contract): the event time, so a
         -- microbatch batch prunes the zone to its own day's files
-        cast("date" as date) as partition_date,
+        cast("date" as date) as partition_date
 
     from source
 

@@ -12,8 +12,8 @@ renamed as (
         cast(source_type as varchar) as source_type,
         cast(region as varchar) as region,
         lower(cast(language as varchar)) as language,
-        cast(weight as double) as source_weight,
-        coalesce(cast(enabled as boolean), false) as is_enabled,
+        cast(weight as double precision) as source_weight,
+        coalesce(cast(enabled as boolean), false) as is_enabled
 
     from source
 
