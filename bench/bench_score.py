@@ -12,7 +12,12 @@ Every text is distinct (a serial number is appended), so the identical-text memo
 language gate's memo does: langdetect ignores digits, so the ~2.5% of tweets that reach it share
 the n-gram features of their base text (real feeds repeat far less; without that memo the full
 tweet path costs about 25-30 us more per text).
-Run: .venv/bin/python bench/bench_score.py [--tweets N] [--articles N] [--naive N] [--workers N]
+
+The "full" rows are run --repeat times, one process and pool alternating, and each row shows the
+median (the speed-up is the median of the per-round ratios), so that load from other processes
+on the machine, which comes and goes, skews them less. The language memo is emptied before
+every one-process run, so each starts as cold as a pool's fresh workers.
+Run: .venv/bin/python bench/bench_score.py [--tweets N] [--articles N] [--naive N] [--workers N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import os
 import random
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -60,10 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2_000)
     parser.add_argument("--naive", type=int, default=200, help="texts for the new-analyzer-per-item baseline")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of the full one-process and pool runs; rows show medians")
     args = parser.parse_args(argv)
 
     from nltk.sentiment import SentimentIntensityAnalyzer
     from riskradar.config import Settings
+    from riskradar.nlp import language
     from riskradar.score import load_models, score_item, score_texts
 
     settings = Settings.from_env()
@@ -94,17 +103,30 @@ def main(argv: list[str] | None = None) -> int:
         server_start, _ = timed(pooled, ["Fork server warm-up, not timed with the rows."])
 
     rows = []  # (text kind, path, processes, texts, wall texts/s, CPU texts/s or None)
+    speedups = {}
+    repeat = max(1, args.repeat)
     for kind, texts in (("tweet", tweets), ("article", articles)):
         naive_n = texts[: max(1, args.naive if kind == "tweet" else args.naive // 4)]
         for path, fn, sample in (("naive (new analyzer per text)", naive, naive_n),
-                                 ("vader + domain lexicon only", vader_only, texts),
-                                 ("full score_item, 1 process", full, texts)):
+                                 ("vader + domain lexicon only", vader_only, texts)):
             wall, cpu = timed(fn, sample)
             rows.append((kind, path, 1, len(sample), rate(len(sample), wall), rate(len(sample), cpu)))
+        fresh = [t + " again" for t in texts]  # the parent's memo must not serve the pool
+        single_wall, single_cpu, pool_wall = [], [], []
+        for _ in range(repeat):
+            language._FEATURE_MEMO.clear()  # as cold as the pool's new workers
+            wall, cpu = timed(full, texts)
+            single_wall.append(rate(len(texts), wall))
+            single_cpu.append(rate(len(texts), cpu))
+            if args.workers > 1:
+                wall, _ = timed(pooled, fresh)
+                pool_wall.append(rate(len(fresh), wall))
+        rows.append((kind, "full score_item, 1 process", 1, len(texts), statistics.median(single_wall),
+                     statistics.median(single_cpu)))
         if args.workers > 1:
-            fresh = [t + " again" for t in texts]  # the parent's memo must not serve the pool
-            wall, _ = timed(pooled, fresh)
-            rows.append((kind, f"full, pool of {args.workers}", args.workers, len(fresh), rate(len(fresh), wall), None))
+            rows.append((kind, f"full, pool of {args.workers}", args.workers, len(fresh),
+                         statistics.median(pool_wall), None))
+            speedups[kind] = statistics.median(p / s for p, s in zip(pool_wall, single_wall, strict=True))
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"cores: {os.cpu_count()}, load average at the end: {os.getloadavg()[0]:.1f}, "
@@ -112,14 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mean length: tweet {avg['tweet']:.0f} chars, article {avg['article']:.0f} chars")
     print("texts/s = wall clock; per CPU-s = texts per second of this process's CPU time, the per-core")
     print("rate with the core to itself (other load on the machine lowers wall-clock figures only)")
+    print(f"full rows: median of {repeat} rounds, one process and pool alternating")
     print(f"{'text':8} {'path':32} {'procs':>5} {'texts':>7} {'texts/s':>10} {'per CPU-s':>10}")
     for kind, path, procs, n, wall_rate, cpu_rate in rows:
         cpu_txt = f"{cpu_rate:>10,.0f}" if cpu_rate else f"{'-':>10}"
         print(f"{kind:8} {path:32} {procs:>5} {n:>7} {wall_rate:>10,.0f} {cpu_txt}")
-    single = {k: w for k, p, _, _, w, _ in rows if p.startswith("full score_item")}
-    for kind, _path, procs, _, wall_rate, _ in rows:
-        if procs > 1:
-            print(f"pool speed-up over one process ({kind}): {wall_rate / single[kind]:.2f}x")
+    for kind, speedup in speedups.items():
+        print(f"pool speed-up over one process ({kind}, median of the rounds' ratios): {speedup:.2f}x")
     if server_start is not None:
         print(f"pool fork server start-up (once per process, not in the rows): {server_start:.2f} s wall")
     print(f"peak RSS of the main process: {peak_mb:.0f} MB (pool workers not included)")

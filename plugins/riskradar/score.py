@@ -95,17 +95,26 @@ def score_item(title: str | None, summary: str | None, declared_language: str | 
 CLI_FIELDS = ("neg", "neu", "pos", "compound", "label", "language", "topics", "matched_terms", "platforms")
 
 
-def _public_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A SCORED-columns row in the CLI's field names."""
-    return {
-        "neg": row["sentiment_neg"], "neu": row["sentiment_neu"], "pos": row["sentiment_pos"],
-        "compound": row["sentiment_compound"], "label": row["sentiment_label"],
-        "language": row["detected_language"], "topics": row["topics"],
-        "matched_terms": row["matched_terms"], "platforms": row["platforms"],
-    }
+CompactRow = tuple[Any, ...]  # CLI_FIELDS' values in order, the three lists as tuples
 
 
-def _score_text_chunk(settings: Settings, texts: list[str], declared: str | None) -> list[dict[str, Any]]:
+def _compact_row(row: dict[str, Any]) -> CompactRow:
+    """A SCORED-columns row as the tuple a pool worker sends back: no per-row dict or field names to
+    pickle, and tuples rather than lists, so the mostly empty topic/term/platform lists unpickle as
+    the shared empty tuple and the parent (which pickles and unpickles while its workers score)
+    leaves its garbage collector fewer objects to track."""
+    return (row["sentiment_neg"], row["sentiment_neu"], row["sentiment_pos"], row["sentiment_compound"],
+            row["sentiment_label"], row["detected_language"], tuple(row["topics"]),
+            tuple(row["matched_terms"]), tuple(row["platforms"]))
+
+
+def _row_from_compact(c: CompactRow) -> dict[str, Any]:
+    """The CLI row (CLI_FIELDS, fresh lists) rebuilt from `_compact_row`'s tuple."""
+    return {"neg": c[0], "neu": c[1], "pos": c[2], "compound": c[3], "label": c[4], "language": c[5],
+            "topics": list(c[6]), "matched_terms": list(c[7]), "platforms": list(c[8])}
+
+
+def _score_text_chunk(settings: Settings, texts: list[str], declared: str | None) -> list[CompactRow]:
     """Score a batch in this process (the pool's unit of work); models load once per process."""
     scorer, taxonomy = load_models(settings)
     memo = text_memo(scorer, taxonomy)
@@ -115,7 +124,7 @@ def _score_text_chunk(settings: Settings, texts: list[str], declared: str | None
         row = memo.get(key)
         if row is None:
             row = memo[key] = score_item(None, text, declared, scorer, taxonomy)  # split into sentences
-        out.append(_public_row(row))
+        out.append(_compact_row(row))
     return out
 
 
@@ -127,7 +136,7 @@ def score_texts(texts: Iterable[str], settings: Settings, declared_language: str
     batches = _batched(texts, batch_size)
     if workers <= 1:
         for batch in batches:
-            yield from _score_text_chunk(settings, batch, declared_language)
+            yield from map(_row_from_compact, _score_text_chunk(settings, batch, declared_language))
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -137,9 +146,9 @@ def score_texts(texts: Iterable[str], settings: Settings, declared_language: str
         for batch in batches:
             pending.append(pool.submit(_score_text_chunk, settings, batch, declared_language))
             if len(pending) >= 2 * workers:
-                yield from pending.pop(0).result()
-        for future in pending:
-            yield from future.result()
+                yield from map(_row_from_compact, pending.pop(0).result())
+        while pending:  # popped, so a batch's results are freed once yielded
+            yield from map(_row_from_compact, pending.pop(0).result())
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -11,7 +11,14 @@ import pytest
 import yaml
 from riskradar import storage
 from riskradar.schemas import LANDING, SCORED
-from riskradar.score import PLATFORMS_REFERENCE, TOPICS_REFERENCE, score_interval, score_table, score_texts
+from riskradar.score import (
+    CLI_FIELDS,
+    PLATFORMS_REFERENCE,
+    TOPICS_REFERENCE,
+    score_interval,
+    score_table,
+    score_texts,
+)
 
 START = datetime(2026, 8, 3, 10, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -332,6 +339,45 @@ def test_score_texts_pool_keeps_order(settings):
     pooled = list(score_texts(texts, settings, declared_language="en", workers=2, batch_size=7))
     assert pooled == single
     assert [o["label"] for o in single[:3]] == ["positive", "negative", "negative"]
+    for row in pooled + single:  # rebuilt from the workers' compact tuples: the CLI's fields, real lists
+        assert tuple(row) == CLI_FIELDS
+        assert all(type(row[k]) is list for k in ("topics", "matched_terms", "platforms"))
+
+
+def test_score_texts_rows_do_not_share_lists_with_the_memo(settings):
+    """A caller editing a yielded row must not change what the memo serves for the same text later."""
+    text = "My channel got demonetized and the payout delayed again on Pixelgram"
+    first = next(score_texts([text], settings, declared_language="en"))
+    expected = {k: list(v) if isinstance(v, list) else v for k, v in first.items()}
+    assert first["topics"] and first["matched_terms"]
+    first["topics"].append("edited")
+    first["matched_terms"].clear()
+    assert next(score_texts([text], settings, declared_language="en")) == expected
+
+
+def _freeze_count(_: object) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_pool_workers_fork_with_the_preloaded_heap_frozen():
+    """The fork server freezes what it preloaded (langdetect's profiles: ~180k objects), so workers'
+    garbage collections never walk it; importing the preload module anywhere else freezes nothing."""
+    import gc
+    import importlib
+    from concurrent.futures import ProcessPoolExecutor
+
+    from riskradar.score import _mp_context
+
+    ctx = _mp_context()
+    if ctx.get_start_method() != "forkserver":
+        pytest.skip("no fork server on this platform")
+    before = gc.get_freeze_count()
+    importlib.import_module("riskradar.nlp.preload")
+    assert gc.get_freeze_count() == before
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        assert all(n > 100_000 for n in pool.map(_freeze_count, range(2)))
 
 
 def _cli(argv: list[str], settings, monkeypatch, stdin: str = "") -> int:
