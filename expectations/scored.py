@@ -43,12 +43,14 @@ def frames(batch, settings, inputs):
     topics = batch[["source_id", "item_id", "topics"]].explode("topics").rename(columns={"topics": "topic_id"})
     topics = topics[topics["topic_id"].notna()].reset_index(drop=True)
 
-    landing = storage.parts_for_interval(settings.landing_dir, inputs.start, inputs.end)
+    # per part of the whole interval, from Parquet footers: built once when the gate runs in chunks
+    landing = storage.parts_for_interval(settings.landing_dir, inputs.start, inputs.end) if inputs.chunk == 0 else []
+    scored_parts = storage.parts_for_interval(settings.scored_dir, inputs.start, inputs.end) if inputs.chunk == 0 else []
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for part in landing:
         key = (part.parent.parent.name.split("=", 1)[1], part.name)
         counts.setdefault(key, {"landing_rows": 0, "scored_rows": 0})["landing_rows"] += pq.read_metadata(part).num_rows
-    for part in storage.parts_for_interval(settings.scored_dir, inputs.start, inputs.end):
+    for part in scored_parts:
         key = (part.parent.parent.name.split("=", 1)[1], part.name)
         counts.setdefault(key, {"landing_rows": 0, "scored_rows": 0})["scored_rows"] += pq.read_metadata(part).num_rows
     count_frame = pd.DataFrame(

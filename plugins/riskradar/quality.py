@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +49,8 @@ SEVERITIES = ("critical", "warning")
 ZONE_SCHEMAS: dict[str, pa.Schema] = {"landing": LANDING, "scored": SCORED}
 DEFAULT_MAX_QUARANTINE_SHARE = 0.05
 _SAMPLE_SIZE = 5
+# rows a zone gate reads and validates at once (RISKRADAR_GATE_CHUNK_ROWS); see gate_chunk_rows()
+DEFAULT_GATE_CHUNK_ROWS = 200_000
 
 
 class QualityGateError(RuntimeError):
@@ -120,6 +122,11 @@ class GateInputs:
     end: datetime
     run_id: str
     source_ids: tuple[str, ...]
+    # a large interval is validated in chunks of parts (run_gate); a suite's derived frame that
+    # reads the whole interval rather than the batch (e.g. scored's landing-vs-scored counts) is
+    # built in chunk 0 only, so it is counted once
+    chunk: int = 0
+    chunks: int = 1
 
     @property
     def days(self) -> list[str]:
@@ -141,6 +148,7 @@ class Outcome:
     row_level: bool = False
     unexpected_rows: list[int] = field(default_factory=list)
     reason: str | None = None
+    missing_count: int | None = None  # nulls GX left out of a `mostly` share (chunks combine it)
 
     def describe(self) -> str:
         parts = [f"{self.suite} / {self.id}"]
@@ -172,6 +180,7 @@ class GateResult:
     interval_end: str = ""
     quarantine_paths: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    chunks: int = 1  # chunks of parts the interval was validated in (gate_chunk_rows())
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -287,9 +296,8 @@ def _type_name(typ: pa.DataType) -> str:
     return str(typ)
 
 
-def _read_zone(zone_dir: Path, schema: pa.Schema, start: datetime, end: datetime) -> _ZoneBatch:
-    """All parts of a zone for the interval, as read (no cast), plus a per-part column/type report."""
-    parts = storage.parts_for_interval(zone_dir, start, end)
+def _read_zone(zone_dir: Path, schema: pa.Schema, parts: list[Path]) -> _ZoneBatch:
+    """These parts of a zone, as read (no cast), plus a per-part column/type report."""
     tables = [pq.read_table(p) for p in parts]
     type_rows: list[dict[str, str]] = []
     for part, table in zip(parts, tables, strict=True):
@@ -352,6 +360,7 @@ def _evaluate(spec: Spec, suite_name: str, er: Any, frame: pd.DataFrame, id_colu
         element_count=None if res.get("element_count") is None else int(res["element_count"]),
         sample_ids=_sample_ids(frame, rows, id_columns) if not er.success or spec.row_level else [],
         row_level=spec.row_level, unexpected_rows=rows, reason=spec.reason or spec.id,
+        missing_count=None if res.get("missing_count") is None else int(res["missing_count"]),
     )
 
 
@@ -448,9 +457,9 @@ def _quarantine_path(settings: Settings, step: str, part: Path) -> Path:
     return settings.quarantine_dir / f"stage={step}_gate" / part.parent.parent.name / part.parent.name / part.name
 
 
-def _prior_quarantine_keys(settings: Settings, inputs: GateInputs, zone: _ZoneBatch) -> set[tuple[str, str]]:
+def _prior_quarantine_keys(settings: Settings, inputs: GateInputs, parts: list[Path]) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
-    for part in zone.parts:
+    for part in parts:
         qpath = _quarantine_path(settings, inputs.step, part)
         if qpath.exists():
             t = pq.read_table(qpath, columns=["item_id", "expectation"])
@@ -474,11 +483,79 @@ def _dedupe_quarantine(table: pa.Table) -> pa.Table:
 # The gate
 # ---------------------------------------------------------------------------------------------
 
+def gate_chunk_rows() -> int:
+    """Rows validated at once (RISKRADAR_GATE_CHUNK_ROWS): a larger interval is read and validated in
+    chunks of whole parts and the results combined, so a gate's memory follows the chunk, not the day."""
+    return max(1, int(os.environ.get("RISKRADAR_GATE_CHUNK_ROWS", DEFAULT_GATE_CHUNK_ROWS)))
+
+
+def _chunk_parts(parts: list[Path], limit: int) -> list[list[Path]]:
+    """Consecutive groups of parts of at most `limit` rows each (a larger part is a group of its own)."""
+    chunks: list[list[Path]] = [[]]
+    rows = 0
+    for part in parts:
+        n = pq.read_metadata(part).num_rows
+        if chunks[-1] and rows + n > limit:
+            chunks.append([])
+            rows = 0
+        chunks[-1].append(part)
+        rows += n
+    return chunks
+
+
+@dataclass
+class _Chunk:
+    """What one chunk of a gate leaves for the combined result (the rows themselves are dropped)."""
+
+    parts: list[Path]
+    reasons: dict[int, list[Outcome]]  # chunk row -> failed row-level outcomes
+    new_keys: set[tuple[str, str]]  # quarantine keys of those rows
+    sample_ids: list[str]
+    rows: int
+    zone: _ZoneBatch | None = None  # kept only when the interval is one chunk (no re-read to quarantine)
+
+
+def _combine(per_chunk: list[list[Outcome]], specs: list[Spec]) -> list[Outcome]:
+    """One outcome per expectation from the chunks' outcomes, as one validation of all rows would give:
+    counts add up; a `mostly` expectation succeeds on the share over all rows (GX's rule: nulls are
+    not counted, except by not-null expectations); any other succeeds when every chunk did."""
+    if len(per_chunk) == 1:
+        return per_chunk[0]
+    spec_by_id = {spec.id: spec for spec in specs}
+    combined = []
+    for group in zip(*per_chunk, strict=True):
+        first = group[0]
+        if any(o.id != first.id for o in group):
+            raise RuntimeError(f"chunks evaluated different expectations: {[o.id for o in group]}")
+        failed = [o for o in group if not o.success]
+        counts = [o.unexpected_count for o in group if o.unexpected_count is not None]
+        elements = [o.element_count for o in group if o.element_count is not None]
+        unexpected = sum(counts) if counts else None
+        element = sum(elements) if elements else None
+        success = not failed
+        spec = spec_by_id.get(first.id)
+        mostly = getattr(spec.expectation, "mostly", None) if spec is not None else None
+        if mostly is not None and mostly < 1 and unexpected is not None and element:
+            not_null = spec.expectation.expectation_type == "expect_column_values_to_not_be_null"
+            denominator = element if not_null else element - sum(o.missing_count or 0 for o in group)
+            success = denominator <= 0 or (1 - unexpected / denominator) >= mostly
+        combined.append(Outcome(
+            id=first.id, suite=first.suite, severity=first.severity, success=success,
+            observed_value=(failed[0] if failed else first).observed_value,
+            unexpected_count=unexpected, element_count=element,
+            sample_ids=[sid for o in group for sid in o.sample_ids][:_SAMPLE_SIZE],
+            row_level=first.row_level, reason=first.reason, missing_count=sum(o.missing_count or 0 for o in group),
+        ))
+    return combined
+
+
 def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: Settings,
              df: pd.DataFrame | None = None) -> GateResult:
     """Validate one step's output for a data interval; raise QualityGateError on critical failures.
 
     `df` validates a given DataFrame instead of the zone (nothing is quarantined or rewritten then).
+    A zone interval of more than gate_chunk_rows() rows is validated in chunks of whole parts; the
+    outcomes are combined (_combine) and the quarantine share counts every chunk's rows.
     """
     t0 = time.perf_counter()
     start, end = storage.as_utc(start), storage.as_utc(end)
@@ -487,45 +564,68 @@ def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: S
     inputs = GateInputs(step, start, end, run_id, configured_source_ids(settings))
     results_path = dq_results_path(settings, step, start, suite_name)
 
-    zone: _ZoneBatch | None = None
-    frames: dict[str, pd.DataFrame] = {}
-    if df is not None:
-        frames["batch"] = df.reset_index(drop=True)
-    elif step in ZONE_SCHEMAS:
-        zone_dir = settings.landing_dir if step == "landing" else settings.scored_dir
-        zone = _read_zone(zone_dir, ZONE_SCHEMAS[step], start, end)
-        frames["batch"] = zone.frame
-        frames["schema"] = zone.schema_frame
-    t_read = time.perf_counter()
+    from_zone = df is None and step in ZONE_SCHEMAS
+    zone_dir = settings.landing_dir if step == "landing" else settings.scored_dir
+    all_parts = storage.parts_for_interval(zone_dir, start, end) if from_zone else []
+    part_chunks = _chunk_parts(all_parts, gate_chunk_rows()) if from_zone else [[]]
     validator = _validator()  # the first call per process imports GX (seconds); later calls are free
     t_ctx = time.perf_counter()
-    derive: Callable[..., dict[str, pd.DataFrame]] | None = getattr(module, "frames", None)
-    if derive is not None:
-        try:
-            frames.update(derive(frames.get("batch"), settings, inputs))
-        except QualityGateError as exc:  # e.g. no warehouse: recorded like any failed expectation
-            _write_dq_results(results_path, [Outcome(
-                id="inputs_readable", suite=suite_name, severity="critical", success=False,
-                observed_value=_short(str(exc)), unexpected_count=None, element_count=None)], inputs)
-            raise gate_error(f"{exc}\nresults: {results_path}") from exc
     specs: list[Spec] = module.build(settings, inputs)
     t_build = time.perf_counter()
+    derive: Callable[..., dict[str, pd.DataFrame]] | None = getattr(module, "frames", None)
+    id_columns = getattr(module, "ID_COLUMNS", {})
 
-    outcomes, validations, rows_validated = _validate_frames(
-        validator, suite_name, frames, specs, getattr(module, "ID_COLUMNS", {}), skip_missing=df is not None)
+    per_chunk: list[list[Outcome]] = []
+    chunks: list[_Chunk] = []
+    validations: list[tuple[Any, Any]] = []
+    read_s = 0.0
+    for index, parts in enumerate(part_chunks):
+        t_read = time.perf_counter()
+        zone: _ZoneBatch | None = None
+        frames: dict[str, pd.DataFrame] = {}
+        if df is not None:
+            frames["batch"] = df.reset_index(drop=True)
+        elif from_zone:
+            zone = _read_zone(zone_dir, ZONE_SCHEMAS[step], parts)
+            frames["batch"] = zone.frame
+            frames["schema"] = zone.schema_frame
+        read_s += time.perf_counter() - t_read
+        if derive is not None:
+            try:
+                frames.update(derive(frames.get("batch"), settings,
+                                     replace(inputs, chunk=index, chunks=len(part_chunks))))
+            except QualityGateError as exc:  # e.g. no warehouse: recorded like any failed expectation
+                _write_dq_results(results_path, [Outcome(
+                    id="inputs_readable", suite=suite_name, severity="critical", success=False,
+                    observed_value=_short(str(exc)), unexpected_count=None, element_count=None)], inputs)
+                raise gate_error(f"{exc}\nresults: {results_path}") from exc
+        outcomes, chunk_validations, rows = _validate_frames(
+            validator, suite_name, frames, specs, id_columns, skip_missing=df is not None)
+        validations = validations or chunk_validations  # Data Docs show the first chunk's GX result
+        per_chunk.append(outcomes)
+        chunks.append(_row_reasons(frames.get("batch"), parts, outcomes, rows,
+                                   zone if len(part_chunks) == 1 else None))
+        del frames, zone
     t_validate = time.perf_counter()
 
+    outcomes = _combine(per_chunk, specs)
+    rows_validated = sum(chunk.rows for chunk in chunks)
     max_share = float(getattr(module, "MAX_QUARANTINE_SHARE", DEFAULT_MAX_QUARANTINE_SHARE))
-    reasons, prior, share_outcome = _row_level(settings, inputs, suite_name, frames.get("batch"), zone,
-                                               outcomes, max_share)
+    prior, share_outcome = _quarantine_share(settings, inputs, suite_name, chunks, outcomes, all_parts,
+                                             max_share, from_zone, has_batch=from_zone or df is not None)
     if share_outcome is not None:
         outcomes.append(share_outcome)
     critical = [o for o in outcomes if not o.success and o.severity == "critical"]
     warnings = [o for o in outcomes if not o.success and o.severity == "warning"]
     quarantine_paths: list[str] = []
-    if not critical and reasons and zone is not None:  # on a critical failure nothing is moved
-        quarantine_paths = _quarantine(settings, inputs, zone, reasons)
-    if step == "landing" and zone is not None:  # after the move: what stays + what left = what landed
+    moved = 0
+    if not critical and from_zone:  # on a critical failure nothing is moved
+        for chunk in chunks:
+            if chunk.reasons:
+                zone = chunk.zone or _read_zone(zone_dir, ZONE_SCHEMAS[step], chunk.parts)
+                quarantine_paths += _quarantine(settings, inputs, zone, chunk.reasons)
+                moved += len(chunk.reasons)
+    if step == "landing" and from_zone:  # after the move: what stays + what left = what landed
         accounting = _accounting_outcome(landing_accounting(settings, start, end), suite_name)
         outcomes.append(accounting)
         if not accounting.success:
@@ -535,20 +635,19 @@ def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: S
     _write_docs_material(settings, inputs, validations)
     t_end = time.perf_counter()
 
-    moved = len(reasons) if quarantine_paths else 0
     result = GateResult(
         step=step, suite=suite_name, success=not critical,
         critical_failures=[o.describe() for o in critical], warnings=[o.describe() for o in warnings],
         evaluated=len(outcomes), rows_validated=rows_validated, rows_quarantined=moved,
-        rows_quarantined_total=len(prior) + moved if zone is not None else moved,
+        rows_quarantined_total=len(prior) + moved if from_zone else moved,
         results_path=str(results_path), interval_start=start.isoformat(), interval_end=end.isoformat(),
-        quarantine_paths=quarantine_paths,
-        timings={"read_s": round(t_read - t0, 4), "gx_context_s": round(t_ctx - t_read, 4),
-                 "build_s": round(t_build - t_ctx, 4), "validate_s": round(t_validate - t_build, 4),
+        quarantine_paths=quarantine_paths, chunks=len(part_chunks),
+        timings={"read_s": round(read_s, 4), "gx_context_s": round(t_ctx - t0, 4),
+                 "build_s": round(t_build - t_ctx, 4), "validate_s": round(t_validate - t_build - read_s, 4),
                  "write_s": round(t_end - t_validate, 4), "total_s": round(t_end - t0, 4)},
     )
-    log.info("gate %s [%s, %s): success=%s rows=%d quarantined=%d timings=%s", step, start, end,
-             result.success, rows_validated, moved, result.timings)
+    log.info("gate %s [%s, %s): success=%s rows=%d chunks=%d quarantined=%d timings=%s", step, start, end,
+             result.success, rows_validated, len(part_chunks), moved, result.timings)
     for w in result.warnings:
         log.warning("gate %s warning: %s", step, w)
     if critical:
@@ -591,32 +690,43 @@ def _validate_frames(validator: _Validator, suite_name: str, frames: dict[str, p
     return outcomes, validations, rows
 
 
-def _row_level(settings: Settings, inputs: GateInputs, suite_name: str, batch: pd.DataFrame | None,
-               zone: _ZoneBatch | None, outcomes: list[Outcome], max_share: float
-               ) -> tuple[dict[int, list[Outcome]], set[tuple[str, str]], Outcome | None]:
-    """Rows to quarantine (batch row -> failed row-level outcomes), earlier quarantine, share check.
-
-    Rows an earlier run of this gate already moved out still count in the share, so a rerun of the
-    gate reports the same share as the first run.
-    """
+def _row_reasons(batch: pd.DataFrame | None, parts: list[Path], outcomes: list[Outcome], rows: int,
+                 zone: _ZoneBatch | None) -> _Chunk:
+    """A chunk's rows to quarantine (chunk row -> failed row-level outcomes) and their keys."""
     reasons: dict[int, list[Outcome]] = {}
     for o in outcomes:
         if o.row_level:
             for row in o.unexpected_rows:
                 reasons.setdefault(row, []).append(o)
-    prior = _prior_quarantine_keys(settings, inputs, zone) if zone is not None else set()
-    if batch is None or not any(o.row_level for o in outcomes):
-        return reasons, prior, None
-    new_keys = {_quarantine_key(batch.iloc[row].get("item_id"), [o.id for o in failed])
+    keys: set[tuple[str, str]] = set()
+    samples: list[str] = []
+    if batch is not None and reasons:
+        keys = {_quarantine_key(batch.iloc[row].get("item_id"), [o.id for o in failed])
                 for row, failed in reasons.items()}
+        samples = _sample_ids(batch, sorted(reasons), ["source_id", "item_id"])
+    return _Chunk(parts, reasons, keys, samples, rows, zone)
+
+
+def _quarantine_share(settings: Settings, inputs: GateInputs, suite_name: str, chunks: list[_Chunk],
+                      outcomes: list[Outcome], parts: list[Path], max_share: float, from_zone: bool,
+                      has_batch: bool) -> tuple[set[tuple[str, str]], Outcome | None]:
+    """Earlier quarantine of the interval, and the share check over every chunk.
+
+    Rows an earlier run of this gate already moved out still count in the share, so a rerun of the
+    gate reports the same share as the first run.
+    """
+    prior = _prior_quarantine_keys(settings, inputs, parts) if from_zone else set()
+    if not has_batch or not any(o.row_level for o in outcomes):
+        return prior, None
+    new_keys = set().union(*(chunk.new_keys for chunk in chunks))
     prior_only = prior - new_keys
-    total = len(batch) + len(prior_only)
+    total = sum(chunk.rows for chunk in chunks) + len(prior_only)
     quarantined = len(new_keys) + len(prior_only)
     share = quarantined / total if total else 0.0
-    return reasons, prior_only, Outcome(
+    return prior_only, Outcome(
         id=f"quarantined_share_at_most:{max_share:g}", suite=suite_name, severity="critical",
         success=share <= max_share, observed_value=f"{share:.4f}", unexpected_count=quarantined,
-        element_count=total, sample_ids=_sample_ids(batch, sorted(reasons), ["source_id", "item_id"]))
+        element_count=total, sample_ids=[sid for chunk in chunks for sid in chunk.sample_ids][:_SAMPLE_SIZE])
 
 
 # ---------------------------------------------------------------------------------------------
