@@ -44,15 +44,12 @@ def frames(batch, settings, inputs):
     topics = topics[topics["topic_id"].notna()].reset_index(drop=True)
 
     # per part of the whole interval, from Parquet footers: built once when the gate runs in chunks
-    landing = storage.parts_for_interval(settings.landing_dir, inputs.start, inputs.end) if inputs.chunk == 0 else []
-    scored_parts = storage.parts_for_interval(settings.scored_dir, inputs.start, inputs.end) if inputs.chunk == 0 else []
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for part in landing:
-        key = (part.parent.parent.name.split("=", 1)[1], part.name)
-        counts.setdefault(key, {"landing_rows": 0, "scored_rows": 0})["landing_rows"] += pq.read_metadata(part).num_rows
-    for part in scored_parts:
-        key = (part.parent.parent.name.split("=", 1)[1], part.name)
-        counts.setdefault(key, {"landing_rows": 0, "scored_rows": 0})["scored_rows"] += pq.read_metadata(part).num_rows
+    zones = (("landing_rows", settings.landing_dir), ("scored_rows", settings.scored_dir)) if inputs.chunk == 0 else ()
+    for column, zone_dir in zones:
+        for part in storage.parts_for_interval(zone_dir, inputs.start, inputs.end):
+            key = (part.parent.parent.name.split("=", 1)[1], part.name)
+            counts.setdefault(key, {"landing_rows": 0, "scored_rows": 0})[column] += pq.read_metadata(part).num_rows
     count_frame = pd.DataFrame(
         [{"source_id": s, "interval_start": name, **c} for (s, name), c in sorted(counts.items())],
         columns=["source_id", "interval_start", "landing_rows", "scored_rows"])

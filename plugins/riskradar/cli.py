@@ -111,11 +111,10 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_pg_load(args: argparse.Namespace, settings: Settings) -> int:
-    from riskradar.pg_zones import load_zones, pg_settings, zones_schema
+    from riskradar.pg_zones import load_zones, pg_location, zones_schema
 
-    pg = pg_settings()
     loaded = load_zones(settings, since=date.fromisoformat(args.since) if args.since else None)
-    _say(f"zones -> postgresql://{pg['user']}@{pg['host']}:{pg['port']}/{pg['dbname']} schema {zones_schema()}")
+    _say(f"zones -> {pg_location()} schema {zones_schema()}")
     for name, rows in sorted(loaded.items()):
         _say(f"  {name:<16} {rows:>10} rows")
     return 0

@@ -72,8 +72,19 @@ def pg_settings() -> dict[str, Any]:
     }
 
 
+def pg_location() -> str:
+    """postgresql://user@host:port/dbname of pg_settings(), for messages (no password)."""
+    pg = pg_settings()
+    return f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/{pg['dbname']}"
+
+
 def zones_schema() -> str:
     return os.environ.get("RISKRADAR_PG_ZONES_SCHEMA", "zones")
+
+
+def marts_schema() -> str:
+    """Where dbt builds on the postgres target (profiles.yml reads the same variable)."""
+    return os.environ.get("RISKRADAR_PG_SCHEMA", "marts")
 
 
 def zone_sources(settings: Settings) -> list[ZoneSource]:
@@ -113,6 +124,12 @@ def pg_type(duckdb_type: str) -> str:
     if text.startswith("DECIMAL(") or text.startswith("NUMERIC("):
         return "numeric" + text[text.index("("):].lower()
     raise ZoneLoadError(f"no PostgreSQL type for column type {duckdb_type!r}")
+
+
+def _canonical(pg_type_name: str) -> str:
+    """One spelling per PostgreSQL type, for comparing pg_type() with format_type()."""
+    text = pg_type_name.lower().replace(", ", ",")
+    return {"timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp"}.get(text, text)
 
 
 def _csv_expression(column: str, duckdb_type: str) -> str:
@@ -158,18 +175,16 @@ def _export(con: duckdb.DuckDBPyConnection, source: ZoneSource, columns: list[tu
     con.execute(f"copy (select {select} from {source.read_sql()}{where}) to '{path}' (format csv, header false)")
 
 
-def load_zones(settings: Settings, connection: Any = None, since: date | None = None,
-               schema: str | None = None) -> dict[str, int]:
-    """Copy every zone into `schema` (default zones_schema()); returns rows loaded per table.
+def load_zones(settings: Settings, since: date | None = None) -> dict[str, int]:
+    """Copy every zone into zones_schema() of pg_settings()' database; returns rows loaded per table.
 
-    `connection`: an open psycopg2 connection (else one from pg_settings()). `since`: replace only
-    the `date=` partitions from that day on in partitioned zones (full refresh of the rest).
+    `since`: replace only the `date=` partitions from that day on in partitioned zones (full
+    refresh of the rest).
     """
     import psycopg2
 
-    schema = schema or zones_schema()
-    own = connection is None
-    pg = connection or psycopg2.connect(**pg_settings())
+    schema = zones_schema()
+    pg = psycopg2.connect(**pg_settings())
     loaded: dict[str, int] = {}
     try:
         with pg.cursor() as cur:
@@ -186,8 +201,7 @@ def load_zones(settings: Settings, connection: Any = None, since: date | None = 
         pg.rollback()
         raise
     finally:
-        if own:
-            pg.close()
+        pg.close()
     return loaded
 
 
@@ -201,15 +215,14 @@ def _load_one(con: duckdb.DuckDBPyConnection, pg: Any, source: ZoneSource, schem
         # see the old rows until the commit
         cur.execute(f"create table if not exists {target} "
                     f"({', '.join(f'{_ident(name)} {pg_type(kind)}' for name, kind in columns)})")
-        cur.execute("select column_name, format_type(atttypid, atttypmod) from information_schema.columns "
-                    "join pg_attribute on attrelid = to_regclass(%s) and attname = column_name "
-                    "where table_schema = %s and table_name = %s", [target, schema, source.name])
+        cur.execute("select attname, format_type(atttypid, atttypmod) from pg_attribute "
+                    "where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped", [target])
         existing = dict(cur.fetchall())
         for name, kind in columns:
             wanted = pg_type(kind)
             if name not in existing:
                 cur.execute(f"alter table {target} add column {_ident(name)} {wanted}")
-            elif existing[name].replace("timestamp with time zone", "timestamptz") != wanted:
+            elif _canonical(existing[name]) != _canonical(wanted):
                 raise ZoneLoadError(f"{target}.{name} is {existing[name]} in PostgreSQL but {wanted} in the zone: "
                                     "drop the table (it is reloaded whole) or migrate it")
         # partitions from `since` on, or from the newest day already loaded if that is earlier

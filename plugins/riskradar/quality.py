@@ -611,8 +611,7 @@ def run_gate(step: str, start: datetime, end: datetime, run_id: str, settings: S
     outcomes = _combine(per_chunk, specs)
     rows_validated = sum(chunk.rows for chunk in chunks)
     max_share = float(getattr(module, "MAX_QUARANTINE_SHARE", DEFAULT_MAX_QUARANTINE_SHARE))
-    prior, share_outcome = _quarantine_share(settings, inputs, suite_name, chunks, outcomes, all_parts,
-                                             max_share, from_zone, has_batch=from_zone or df is not None)
+    prior, share_outcome = _quarantine_share(settings, inputs, suite_name, chunks, outcomes, all_parts, max_share)
     if share_outcome is not None:
         outcomes.append(share_outcome)
     critical = [o for o in outcomes if not o.success and o.severity == "critical"]
@@ -708,15 +707,16 @@ def _row_reasons(batch: pd.DataFrame | None, parts: list[Path], outcomes: list[O
 
 
 def _quarantine_share(settings: Settings, inputs: GateInputs, suite_name: str, chunks: list[_Chunk],
-                      outcomes: list[Outcome], parts: list[Path], max_share: float, from_zone: bool,
-                      has_batch: bool) -> tuple[set[tuple[str, str]], Outcome | None]:
-    """Earlier quarantine of the interval, and the share check over every chunk.
+                      outcomes: list[Outcome], parts: list[Path], max_share: float
+                      ) -> tuple[set[tuple[str, str]], Outcome | None]:
+    """Earlier quarantine of the interval's `parts` (none for a given DataFrame), and the share check
+    over every chunk (only when the suite has row-level expectations, which validate a batch).
 
     Rows an earlier run of this gate already moved out still count in the share, so a rerun of the
     gate reports the same share as the first run.
     """
-    prior = _prior_quarantine_keys(settings, inputs, parts) if from_zone else set()
-    if not has_batch or not any(o.row_level for o in outcomes):
+    prior = _prior_quarantine_keys(settings, inputs, parts)
+    if not any(o.row_level for o in outcomes):
         return prior, None
     new_keys = set().union(*(chunk.new_keys for chunk in chunks))
     prior_only = prior - new_keys

@@ -17,7 +17,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -271,45 +271,36 @@ def _days(start: datetime, end: datetime) -> list[date]:
 
 def mart_row_counts(settings: Settings, days: list[date], target: str | None = None) -> dict[str, int]:
     """Rows per mart for the given days, read-only (call only after dbt has finished)."""
-    counts: dict[str, int] = {}
+    bounds = [min(days), max(days)]
     if (target or dbt_target()) == "postgres":
-        return _postgres_row_counts(days)
+        import psycopg2
+
+        from riskradar.pg_zones import marts_schema, pg_settings
+
+        schema = marts_schema()
+        con = psycopg2.connect(**pg_settings())
+        try:
+            with con.cursor() as cur:
+                cur.execute("select table_name from information_schema.tables where table_schema = %s", [schema])
+                present = {r[0] for r in cur.fetchall()}
+
+                def count(model: str, column: str) -> int:
+                    cur.execute(f'select count(*) from "{schema}"."{model}" where {column} between %s and %s',  # noqa: S608
+                                bounds)
+                    return cur.fetchone()[0]
+
+                return _count_marts(present, count)
+        finally:
+            con.close()
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        for model, column in MART_DAY_COLUMNS.items():
-            if model not in present:
-                continue
-            counts[model] = con.execute(
-                f"select count(*) from {model} where {column} between ? and ?",  # noqa: S608 (names are constants)
-                [min(days), max(days)],
-            ).fetchone()[0]
-    return counts
+        return _count_marts(present, lambda model, column: con.execute(
+            f"select count(*) from {model} where {column} between ? and ?", bounds).fetchone()[0])  # noqa: S608
 
 
-def _postgres_location() -> str:
-    from riskradar.pg_zones import pg_settings
-
-    pg = pg_settings()
-    return f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/{pg['dbname']}"
-
-
-def _postgres_row_counts(days: list[date]) -> dict[str, int]:
-    import psycopg2
-
-    from riskradar.pg_zones import pg_settings
-
-    counts: dict[str, int] = {}
-    schema = os.environ.get("RISKRADAR_PG_SCHEMA", "marts")
-    with psycopg2.connect(**pg_settings()) as con, con.cursor() as cur:
-        for model, column in MART_DAY_COLUMNS.items():
-            cur.execute("select to_regclass(%s)", [f"{schema}.{model}"])
-            if cur.fetchone()[0] is None:
-                continue
-            cur.execute(f'select count(*) from "{schema}"."{model}" where {column} between %s and %s',  # noqa: S608
-                        [min(days), max(days)])
-            counts[model] = cur.fetchone()[0]
-    con.close()
-    return counts
+def _count_marts(present: set[str], count: Callable[[str, str], int]) -> dict[str, int]:
+    """count(model, day column) for every mart of MART_DAY_COLUMNS the warehouse has."""
+    return {model: count(model, column) for model, column in MART_DAY_COLUMNS.items() if model in present}
 
 
 # Everything a build reads: if none of it changed since a failed build of the same interval, a
@@ -391,11 +382,11 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
     start, end = as_utc(start), as_utc(end)
     build_start = start - timedelta(days=lookback_days)
     write_sources_reference(settings)
-    loaded = None
+    loaded, warehouse = None, str(settings.warehouse_path)
     if target == "postgres":
-        from riskradar.pg_zones import load_zones
+        from riskradar.pg_zones import load_zones, pg_location
 
-        loaded = load_zones(settings, since=build_start.date())
+        loaded, warehouse = load_zones(settings, since=build_start.date()), pg_location()
     fingerprint = inputs_fingerprint(settings)
     resumed = resume and _resumable(settings, _iso(build_start), _iso(end), fingerprint, target)
     if resumed:
@@ -430,7 +421,7 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
         "models": models,
         "rows": mart_row_counts(settings, days, target),
         "target": target,
-        "warehouse": str(settings.warehouse_path) if target == "duckdb" else _postgres_location(),
+        "warehouse": warehouse,
     }
     if loaded is not None:
         summary["zones_loaded"] = loaded
