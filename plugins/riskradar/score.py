@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from riskradar import storage
 from riskradar.config import Settings
 from riskradar.nlp.language import detect_language
-from riskradar.nlp.sentiment import SentimentScorer, get_scorer, label_for
+from riskradar.nlp.sentiment import SentimentScorer, get_scorer, join_title, label_for
 from riskradar.nlp.taxonomy import Taxonomy, load_taxonomy
 from riskradar.schemas import LANDING, SCORED
 
@@ -62,12 +62,8 @@ def load_models(settings: Settings) -> tuple[SentimentScorer, Taxonomy]:
 
 
 def document_text(title: str | None, summary: str | None) -> str:
-    """What language detection and the taxonomy read: title and summary as one text."""
-    title, summary = (title or "").strip(), (summary or "").strip()
-    if title and summary:
-        sep = " " if title[-1] in ".!?" else ". "
-        return f"{title}{sep}{summary}"
-    return title or summary
+    """What language detection, sentiment and the taxonomy read: title and summary as one text."""
+    return join_title(title, summary)
 
 
 def score_item(title: str | None, summary: str | None, declared_language: str | None,

@@ -103,14 +103,32 @@ def test_sentence_splitter_needs_no_punkt():
     ]
 
 
-def test_document_score_averages_title_and_sentences(scorer):
+def test_short_document_is_scored_whole(scorer):
+    """Title + a short summary is one VADER text (as VADER was validated), not a mean of sentences."""
     doc = scorer.score_document("Scam ads flood Pixelgram", "Users lost money. The company said it removed the ads.")
+    whole = scorer.score_text("Scam ads flood Pixelgram. Users lost money. The company said it removed the ads.")
+    assert doc == whole
     parts = [scorer.score_text(t).compound for t in
              ["Scam ads flood Pixelgram", "Users lost money.", "The company said it removed the ads."]]
-    assert doc.compound == pytest.approx(sum(parts) / 3, abs=1e-4)
+    assert abs(doc.compound) > abs(sum(parts) / 3)  # the mean would have flattened it
     assert doc.label == "negative"
     empty = scorer.score_document(None, "")
     assert (empty.compound, empty.neu) == (0.0, 1.0)
+
+
+def test_long_document_blends_whole_text_and_intensity_weighted_sentences(scorer):
+    from riskradar.nlp.sentiment import LONG_SENTENCES
+
+    sentences = ["Advertisers were scammed by fake ads.", "The company said it was reviewing the reports.",
+                 "Officials met on Tuesday.", "The meeting lasted two hours.", "Payouts resumed on Friday.",
+                 "Creators called the delay unacceptable and outrageous."]
+    assert len(sentences) + 1 > LONG_SENTENCES
+    doc = scorer.score_document("Scam ads hit advertisers", " ".join(sentences))
+    parts = [scorer.score_text(t).compound for t in ["Scam ads hit advertisers", *sentences]]
+    weighted = sum(abs(c) * c for c in parts) / sum(abs(c) for c in parts)
+    whole = scorer.score_text("Scam ads hit advertisers. " + " ".join(sentences)).compound
+    assert doc.compound == pytest.approx((whole + weighted) / 2, abs=1e-4)
+    assert doc.label == "negative"
 
 
 # ---- language ----

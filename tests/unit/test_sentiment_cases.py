@@ -273,7 +273,7 @@ def test_narrowed_phrase_regex_rewrites_as_the_full_one(models):
     scorer = models[0]
 
     def full(text: str) -> str:
-        return scorer._phrase_re.sub(scorer._phrase_sub, _HASHTAG.sub("", replace_emoji(text)))
+        return scorer._rules.rewrite(scorer._phrase_re.sub(scorer._phrase_sub, _HASHTAG.sub("", replace_emoji(text))))
 
     texts = [it.text for it in load_labelled(REPO / "tests" / "data" / "labelled_items.tsv")]
     phrases = list(scorer._phrases)
