@@ -164,7 +164,7 @@ FORKSERVER_PRELOAD = ["__main__", "riskradar.nlp.preload"]
 def _mp_context():
     """`forkserver`/`spawn` rather than `fork`: Airflow workers run threads, and fork copies locks.
 
-    The fork server imports NLTK and loads langdetect's profiles once (`riskradar.nlp.preload`),
+    The fork server imports NLTK and loads the language model once (`riskradar.nlp.preload`),
     so each worker forks warm instead of paying seconds of start-up; the server lives as long as
     this process, so later pools start in milliseconds.
     """

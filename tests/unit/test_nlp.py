@@ -1,4 +1,4 @@
-"""NLP building blocks with the real NLTK VADER, real langdetect and the real config files."""
+"""NLP building blocks with the real NLTK VADER, the real py3langid model and the real config files."""
 
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def test_declared_codes_are_normalised():
 def test_english_precheck_is_conservative():
     assert looks_english("the platform said that it would refund all of the advertisers".split())
     assert not looks_english("el anuncio de la plataforma que es para los usuarios".split())
-    assert not looks_english("AdNova scam ads".lower().split())  # too few words: langdetect decides
+    assert not looks_english("AdNova scam ads".lower().split())  # too few words: the detector decides
 
 
 def test_detection_is_deterministic():
@@ -284,7 +284,7 @@ def test_category_context_terms(taxonomy):
     assert taxonomy.match("Flood victims say insurance payouts are delayed").topics == []
 
 
-def test_declared_language_kept_when_langdetect_hesitates():
+def test_declared_language_kept_when_the_detector_hesitates():
     text = "Explicit ads on a children's app via Pixelgram. Unacceptable."
     assert detect_language(text, "en") == "en"
 
@@ -393,24 +393,28 @@ def _mixed_texts() -> list[str]:
     ]
 
 
-def test_langdetect_port_gives_langdetects_exact_probabilities():
-    from langdetect import LangDetectException
-    from langdetect import detect_langs as reference
-    from riskradar.nlp import language
+def test_gate_answers_only_configured_languages_and_is_deterministic():
+    from riskradar.nlp.language import get_gate
 
-    def run(fn, text):
-        try:
-            return [(c.lang, c.prob) for c in fn(text)]
-        except LangDetectException as exc:
-            return ("no features", str(exc))
+    gate = get_gate()
+    for text in _mixed_texts():
+        ranked = gate.probabilities(text)
+        assert {lang for lang, _ in ranked} <= set(gate.config.candidates), text
+        assert detect_language(text) == detect_language(text)
+    assert "ms" not in gate.config.candidates  # Indonesian, not Malay, for our markets
+    assert detect_language("Iklan palsu di mana-mana, hati-hati ya") == "id"
 
-    texts = _mixed_texts()
-    language._FEATURE_MEMO.clear()
-    for text in texts:  # uncached: the numpy port itself
-        language._FEATURE_MEMO.clear()
-        assert run(language.detect_langs, text) == run(reference, text), text
-    for text in texts + [t + " (2)" for t in texts]:  # through the feature memo
-        assert run(language.detect_langs, text) == run(reference, text), text
+
+def test_gate_config_errors_are_clear(tmp_path):
+    from riskradar.nlp.language import GateConfig
+
+    bad = tmp_path / "languages.yml"
+    bad.write_text("version: x\ncandidates: [en, xx]\nconfident: 0.3\ndeclared_at_most: 0.2\nmin_letters: 5\n")
+    with pytest.raises(ValueError, match="unknown"):
+        GateConfig.from_file(bad)
+    bad.write_text("version: x\ncandidates: [en]\n")
+    with pytest.raises(ValueError, match="needs"):
+        GateConfig.from_file(bad)
 
 
 def test_stopword_counts_match_a_plain_count():

@@ -253,7 +253,7 @@ def test_fast_analyzer_equals_nltk_on_random_text(models):
 
 
 @pytest.mark.parametrize("text,declared,expected", [
-    ("Third chargeback this week", "en", "en"),  # no langdetect call needed
+    ("Third chargeback this week", "en", "en"),  # no detector call needed
     ("Anuncios fraudulentos inundan la plataforma", "en", "es"),  # foreign function word
     ("Werbetreibende beklagen gesperrte Werbekonten ohne Begründung", "en", "de"),  # non-ASCII letter
 ])

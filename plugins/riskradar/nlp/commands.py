@@ -38,6 +38,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--labelled", default=None, help="labelled TSV (default tests/data/labelled_items.tsv)")
     p.add_argument("--sample-days", type=int, default=30,
                    help="days of the synthetic corpus to evaluate against its truth (0 skips it)")
+    p.add_argument("--real", action="store_true",
+                   help="plain NLTK VADER beside RiskRadar on the real human-labelled sets in ../shared/data/eval "
+                        "(RISKRADAR_EVAL_DIR) and the multi-sentence documents built from them, plus the language gate")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(fn=cmd_nlp_eval)
 
@@ -96,6 +99,17 @@ def cmd_nlp_eval(args: argparse.Namespace, settings: Settings) -> int:
     from riskradar.nlp.evaluate import evaluate_labelled, evaluate_sample, format_report
 
     os.environ.setdefault("NLTK_DATA", str(settings.nltk_data_dir))
+    if args.real:
+        from riskradar.nlp.realeval import evaluate_language, evaluate_real, format_language, format_real
+
+        try:
+            real, gate = evaluate_real(settings), evaluate_language(settings)
+        except FileNotFoundError as exc:
+            print(f"riskradar nlp-eval --real: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps({"sentiment": real, "language": gate}, indent=2) if args.json
+              else format_real(real) + "\n" + format_language(gate))
+        return 0
     reports = [evaluate_labelled(settings, Path(args.labelled) if args.labelled else None)]
     if args.sample_days > 0:
         reports.append(evaluate_sample(settings, days=args.sample_days))

@@ -1,34 +1,30 @@
 """Language gate: VADER is English-only, so every item gets a detected language before scoring.
 
-`langdetect` (a port of Google's language-detection) is accurate on headline-plus-summary text but
-costs ~2 ms per call. Most of our items are English, so a cheap function-word count settles the
-clear cases first and only the rest go to langdetect. Very short texts carry too little signal for
-either, so they keep the language the item or feed declared.
+Detection is py3langid (langid.py's naive Bayes over byte n-grams, the model inside the wheel, no
+download), restricted to `config/languages.yml`'s candidate languages. langdetect, used before,
+called short English posts Swedish ("Damn, running late sucks.") and cost a quarter of scoring
+time; a detector restricted to the languages our users write in does not confuse them so.
 
-The texts that do reach langdetect run through `_detect_probabilities`, langdetect's own
-algorithm step for step (same seeded random draws, same products and sums in the same order) with
-the per-language arithmetic on numpy rows instead of Python loops, and a memo keyed by the n-gram
-features langdetect extracts (digits, URLs and repeated spaces are not features, so "... (1)" and
-"... (2)" share one entry). Both give langdetect's exact probabilities; tests compare them.
+The feed's declared language is a prior. Text that declares English and reads as English (enough
+English function words, or some and no foreign ones and no accented letters) is English without
+running the detector, which settles most items at a few microseconds. Otherwise the detector's
+answer replaces the declared language only when it is confident (config thresholds); a text too
+short to tell keeps the declared language.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-from langdetect import DetectorFactory, LangDetectException, detector_factory
-from langdetect.lang_detect_exception import ErrorCode
+import yaml
 
-# Deterministic detection: langdetect samples n-grams at random unless seeded.
-DetectorFactory.seed = 0
-_SEED_LOCK = threading.Lock()
-
-MIN_LETTERS = 20  # below this many letters, trust the declared language
 MIN_WORDS = 4
-SHORT_WORDS = 15  # below this many words langdetect's answer is shaky
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # Short, high-frequency function words. English words that are also function words in the other
@@ -92,10 +88,8 @@ def looks_english(words: list[str]) -> bool:
 
 def plausibly_english(words: list[str], text: str) -> bool:
     """For text that declares English: some English function word, none of another language's, and
-    no non-ASCII letters (é, ñ, ß). Short English headlines rarely pass `looks_english` ("Third
-    chargeback this week") and langdetect costs ~1 ms each, which dominated scoring time; a foreign
-    text wrongly declared English nearly always has an accented letter or a foreign function word.
-    """
+    no non-ASCII letters (é, ñ, ß). A foreign text wrongly declared English nearly always has an
+    accented letter or a foreign function word."""
     if not (text.isascii() or not any(ch.isalpha() and not ch.isascii() for ch in text)):
         return False
     english = foreign = 0
@@ -114,126 +108,121 @@ _ENGLISH_OR_WEAK = _STOPWORDS["en"] | _WEAK_EN
 _FOREIGN = frozenset().union(*(_STOPWORDS[lang] for lang in _OTHERS))
 
 
-def _langdetect(text: str) -> list[tuple[str, float]]:
-    """langdetect's candidates, most probable first; empty when it finds no features."""
-    with _SEED_LOCK:  # langdetect's factory seeding is module-global
+@dataclass(frozen=True)
+class GateConfig:
+    """The parsed `config/languages.yml`."""
+
+    version: str
+    candidates: tuple[str, ...]
+    confident: float
+    declared_at_most: float
+    min_letters: int
+
+    @classmethod
+    def from_file(cls, path: Path) -> GateConfig:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         try:
-            found = detect_langs(text)
-        except LangDetectException:
-            return []
-    return [(normalise_code(c.lang) or c.lang, float(c.prob)) for c in found]
+            config = cls(str(data["version"]), tuple(normalise_code(c) for c in data["candidates"]),
+                         float(data["confident"]), float(data["declared_at_most"]), int(data["min_letters"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: needs version, candidates, confident, declared_at_most, "
+                             f"min_letters ({exc})") from None
+        unknown = set(config.candidates) - set(_identifier_languages())
+        if unknown or "en" not in config.candidates:
+            raise ValueError(f"{path}: candidates must include en and only py3langid's codes "
+                             f"(unknown: {sorted(unknown)})")
+        return config
 
 
-FEATURE_MEMO_MAX = 4096  # distinct n-gram feature lists remembered per process
-_FEATURE_MEMO: dict[tuple[str, ...], list[float]] = {}
+@lru_cache(maxsize=1)
+def _identifier_languages() -> tuple[str, ...]:
+    from py3langid.langid import _load_identifier
+
+    return tuple(_load_identifier().nb_classes)
 
 
-def detect_langs(text: str) -> list[Any]:
-    """`langdetect.detect_langs(text)`, same result, several times faster (see the module doc)."""
-    detector_factory.init_factory()
-    detector = detector_factory._factory.create()
-    detector.append(text)
-    detector.cleaning_text()
-    ngrams = detector._extract_ngrams()
-    if not ngrams:
-        raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-    key = (detector.seed, detector.alpha, detector.n_trial, *ngrams)
-    langprob = _FEATURE_MEMO.get(key)
-    if langprob is None:
-        if len(_FEATURE_MEMO) >= FEATURE_MEMO_MAX:
-            _FEATURE_MEMO.clear()
-        langprob = _FEATURE_MEMO[key] = _detect_probabilities(detector, ngrams)
-    return detector._sort_probability(langprob)
+class LanguageGate:
+    """py3langid restricted to the configured languages, with the declared language as a prior."""
+
+    def __init__(self, config: GateConfig):
+        from py3langid.langid import _load_identifier
+
+        self.config = config
+        self._identifier = _load_identifier(norm_probs=True, langs=list(config.candidates))
+        self._lock = threading.Lock()  # the identifier keeps per-call scratch arrays
+
+    def probabilities(self, text: str) -> list[tuple[str, float]]:
+        """Candidate languages with their probabilities, most probable first."""
+        with self._lock:
+            return [(lang, float(p)) for lang, p in self._identifier.rank(text)]
+
+    def detect(self, text: str | None, declared: str | None = None) -> str | None:
+        """ISO 639-1 code of `text`, or the declared code when the text cannot overrule it.
+
+        Returns None only when there is neither usable text nor a declared language.
+        """
+        declared = normalise_code(declared)
+        text = (text or "").strip()
+        words = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]
+        if not words:
+            return declared
+        if len("".join(words)) < self.config.min_letters and declared:
+            return declared
+        if declared == "en" and (looks_english(words) or plausibly_english(words, text)):
+            return "en"
+        if declared is None and looks_english(words):
+            return "en"
+        ranked = self.probabilities(text)
+        top, p_top = ranked[0]
+        if declared is None or top == declared:
+            return top
+        p_declared = next((p for lang, p in ranked if lang == declared), 0.0)
+        if p_top >= self.config.confident and p_declared <= self.config.declared_at_most:
+            return top
+        return declared
 
 
-def warm_up() -> None:
-    """Load langdetect's profiles and their matrix now rather than on the first undecided text."""
-    detector_factory.init_factory()
-    _profile_rows(detector_factory._factory.create())
+_GATES: dict[Any, LanguageGate] = {}
+_GATES_LOCK = threading.Lock()
 
 
-_PROFILE_ROWS: dict[int, tuple[dict[str, int], np.ndarray]] = {}
+def config_path() -> Path:
+    """`languages.yml` in the configured config directory (RISKRADAR_CONFIG_DIR or the project's);
+    a config directory without one (an older copy) uses the project's."""
+    from riskradar.config import Settings
+
+    settings = Settings.from_env()
+    path = settings.config_dir / "languages.yml"
+    return path if path.exists() else settings.home / "config" / "languages.yml"
 
 
-def _profile_rows(detector: Any) -> tuple[dict[str, int], np.ndarray]:
-    """langdetect's n-gram -> per-language probabilities as one matrix (built once per process)."""
-    prob_map = detector.word_lang_prob_map
-    rows = _PROFILE_ROWS.get(id(prob_map))
-    if rows is None:
-        words = list(prob_map)
-        rows = ({w: i for i, w in enumerate(words)}, np.array([prob_map[w] for w in words], dtype=np.float64))
-        _PROFILE_ROWS.clear()
-        _PROFILE_ROWS[id(prob_map)] = rows
-    return rows
-
-
-def _detect_probabilities(detector: Any, ngrams: list[str]) -> list[float]:
-    """`Detector._detect_block` with numpy rows: the same draws from the same seeded generator, and
-    per language the same products (`prob *= weight + p`) and the same left-to-right sum, so every
-    float is identical to langdetect's (IEEE multiplication and division are exact per element)."""
-    index, matrix = _profile_rows(detector)
-    rows = [index[w] for w in ngrams]  # choice() depends only on the length, so it picks the same item
-    distinct = sorted(set(rows))
-    n_langs = len(detector.langlist)
-    rng = detector.random
-    rng.seed(detector.seed)
-    langprob = np.zeros(n_langs)
-    for _ in range(detector.n_trial):
-        prob = np.full(n_langs, 1.0 / n_langs) if detector.prior_map is None else np.array(detector.prior_map)
-        alpha = detector.alpha + rng.gauss(0.0, 1.0) * detector.ALPHA_WIDTH
-        factors = (alpha / detector.BASE_FREQ) + matrix[distinct]  # langdetect's `weight + p`
-        by_row = dict(zip(distinct, factors, strict=True))
-        i = 0
-        while True:
-            prob *= by_row[rng.choice(rows)]
-            if i % 5 == 0:
-                prob /= sum(prob.tolist())  # Python's own sum, as langdetect's _normalize_prob
-                if prob.max() > detector.CONV_THRESHOLD or i >= detector.ITERATION_LIMIT:
-                    break
-            i += 1
-        langprob += prob / detector.n_trial
-    return langprob.tolist()
-
-
-def _keep_declared(declared: str, top_prob: float, probs: dict[str, float], words: list[str]) -> bool:
-    """Overrule langdetect with the declared language when langdetect is unsure.
-
-    langdetect misreads short texts ("Explicit ads on a children's app. Unacceptable." comes out
-    Catalan), so a short text keeps its declared language when langdetect gives it some chance and
-    the text's function words point to it rather than elsewhere.
-    """
-    p_declared = probs.get(declared, 0.0)
-    if top_prob < 0.5 or p_declared >= 0.2:
-        return True
-    if len(words) >= SHORT_WORDS or p_declared < 0.05:
-        return False
-    counts = stopword_counts(words)
-    mine = counts.get(declared, 0)
-    return mine > 0 and mine >= max(n for lang, n in counts.items() if lang != declared)
+def get_gate(path: Path | None = None) -> LanguageGate:
+    """The process-wide gate for this config file (by default the environment's, looked up once
+    per environment, not per text)."""
+    key: Any = Path(path) if path else (os.environ.get("RISKRADAR_CONFIG_DIR"), os.environ.get("RISKRADAR_HOME"))
+    gate = _GATES.get(key)
+    if gate is None:
+        with _GATES_LOCK:
+            gate = _GATES.get(key)
+            if gate is None:
+                if len(_GATES) >= 8:
+                    _GATES.clear()
+                gate = _GATES[key] = LanguageGate(GateConfig.from_file(Path(path) if path else config_path()))
+    return gate
 
 
 def detect_language(text: str | None, declared: str | None = None) -> str | None:
-    """ISO 639-1 code of `text`, or the declared code when the text is too short to tell.
+    """The configured gate's answer for `text` (see `LanguageGate.detect`)."""
+    return get_gate().detect(text, declared)
 
-    Returns None only when there is neither usable text nor a declared language.
-    """
-    declared = normalise_code(declared)
-    text = (text or "").strip()
-    # lowercasing ASCII text first finds the same words; elsewhere it could change what is a letter
-    words = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]
-    letters = len("".join(words))
-    if letters < MIN_LETTERS or len(words) < 3:
-        if declared:
-            return declared
-        if not words:
-            return None
-        # nothing declared: best effort on the little text there is
-    if looks_english(words) or (declared == "en" and plausibly_english(words, text)):
-        return "en"
-    candidates = _langdetect(text)
-    if not candidates:
-        return declared
-    code, prob = candidates[0]
-    if declared and declared != code and _keep_declared(declared, prob, dict(candidates), words):
-        return declared
-    return code  # langdetect reports Chinese with a region ('zh-cn'); normalise_code keeps 'zh'
+
+def warm_up() -> None:
+    """Load the detector's model now rather than on the first undecided text."""
+    get_gate().probabilities("warm up")
+
+
+def describe() -> dict[str, Any]:
+    """What the gate runs with, for reports."""
+    gate = get_gate()
+    return {"detector": "py3langid", "languages_version": gate.config.version,
+            "candidates": list(gate.config.candidates)}

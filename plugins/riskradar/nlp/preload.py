@@ -1,7 +1,7 @@
 """Imported once by the scoring pool's fork server (`riskradar.score._mp_context`), never elsewhere.
 
 Every scoring worker needs NLTK's VADER module (importing `nltk` pulls in scipy: seconds per process
-when no bytecode is cached), langdetect's 55 language profiles (~1-2 s) and their matrix, whatever
+when no bytecode is cached) and the language gate's py3langid model, whatever
 the config. Loading them here, in the fork server, lets every worker fork from a warm process
 instead of each paying that start-up again. The models of the environment's config are loaded
 too, on a best-effort basis: a worker given other settings loads its own (`load_models` caches by
@@ -10,7 +10,7 @@ file content, so it never reuses a model of different content).
 The emoji table and its regex (~20 ms, built on a worker's first non-ASCII text) are built here too.
 
 Then everything loaded is frozen out of the garbage collector (`gc.freeze`): the preloaded heap
-(langdetect's profiles, NLTK, the models) is ~180,000 tracked objects, which every full collection
+(NLTK, the models, the language model) is ~180,000 tracked objects, which every full collection
 in every worker would otherwise walk (and, by writing their GC headers, copy page by page out of
 the memory the workers share with this server). Frozen objects are never collected; these live as
 long as the process anyway.

@@ -211,6 +211,64 @@ def evaluate_real(settings: Settings, root: Path | None = None,
     return {"root": str(root or eval_dir(settings)), "sets": rows}
 
 
+MULTILINGUAL_SET = Path("tests") / "data" / "language_short_texts.tsv"
+
+
+def load_multilingual(path: Path) -> list[tuple[str, str, str]]:
+    """(language, kind, text) rows of the hand-written short texts (written for this project)."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[2].strip():
+            raise ValueError(f"{path}:{n}: expected language, kind and text")
+        rows.append((parts[0].strip(), parts[1].strip(), parts[2].strip()))
+    return rows
+
+
+def evaluate_language(settings: Settings, root: Path | None = None) -> dict[str, Any]:
+    """The language gate: English kept on the real English sets (declared English, as in our feeds),
+    and the hand-written short texts detected with no declaration and inside an English feed."""
+    import time
+
+    from riskradar.nlp.language import describe, detect_language
+
+    sets = load_sets(root or eval_dir(settings))
+    english = [t.text for texts in sets.values() for t in texts]
+    started = time.process_time()
+    kept = sum(detect_language(text, "en") == "en" for text in english)
+    cpu = time.process_time() - started
+    rows = load_multilingual(settings.home / MULTILINGUAL_SET)
+    by_language: dict[str, dict[str, float]] = {}
+    for declared, name in ((None, "undeclared"), ("en", "declared_en")):
+        for lang in sorted({r[0] for r in rows}):
+            mine = [r for r in rows if r[0] == lang]
+            hits = sum(detect_language(text, declared) == lang for _, _, text in mine)
+            by_language.setdefault(lang, {"n": len(mine)})[name] = hits / len(mine)
+    foreign = [r for r in rows if r[0] != "en"]
+    return {
+        **describe(),
+        "english_sentences": len(english),
+        "english_kept": kept / max(1, len(english)),
+        "cpu_us_per_text": 1e6 * cpu / max(1, len(english)),
+        "multilingual": by_language,
+        "foreign_undeclared": sum(detect_language(t) == lang for lang, _, t in foreign) / max(1, len(foreign)),
+        "foreign_in_english_feed": sum(detect_language(t, "en") == lang for lang, _, t in foreign)
+        / max(1, len(foreign)),
+    }
+
+
+def format_language(report: dict[str, Any]) -> str:
+    lines = [f"Language gate ({report['detector']}, languages.yml {report['languages_version']}): "
+             f"{100 * report['english_kept']:.2f} % of {report['english_sentences']} real English sentences "
+             f"kept as English ({report['cpu_us_per_text']:.0f} µs CPU per text); hand-written short texts "
+             f"detected {100 * report['foreign_undeclared']:.1f} % with no declared language, "
+             f"{100 * report['foreign_in_english_feed']:.1f} % inside a feed declaring English.", "",
+             "| language | n | detected, undeclared | detected, feed declares en |", "|---|---:|---:|---:|"]
+    for lang, row in report["multilingual"].items():
+        lines.append(f"| {lang} | {row['n']} | {100 * row['undeclared']:.1f} % | {100 * row['declared_en']:.1f} % |")
+    return "\n".join(lines) + "\n"
+
+
 def format_real(report: dict[str, Any]) -> str:
     """Markdown table: one row per set, plain VADER and RiskRadar side by side."""
     cols = ("pearson_r", "neg_recall", "neg_precision", "accuracy", "unscored")

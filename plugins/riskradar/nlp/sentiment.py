@@ -350,12 +350,12 @@ class SentimentScorer:
         """
         title, summary = (title or "").strip(), (summary or "").strip()
         sentences = ([title] if title else []) + split_sentences(summary)
-        sentences = [seg for seg in sentences if _HAS_WORD.search(replace_emoji(seg))]  # "😡" counts
         if not sentences:
             return SentimentScore(0.0, 1.0, 0.0, 0.0)
-        whole = self._scores(join_title(title, summary))
+        whole = self._scores(join_title(title, summary))  # ":(" and "😡" alone are scored too
         if len(sentences) <= LONG_SENTENCES:
             return SentimentScore(*(round(v, 4) for v in whole))
+        sentences = [seg for seg in sentences if _HAS_WORD.search(replace_emoji(seg))] or sentences
         scores = [self._scores(seg) for seg in sentences[:MAX_SEGMENTS]]
         weights = [abs(sc[3]) for sc in scores]
         total = sum(weights)
