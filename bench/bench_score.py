@@ -8,15 +8,12 @@ Rows:
                    included; the fork server that workers fork from is started once per process,
                    before the timed runs, and its start-up is printed on its own line)
 
-Every text is distinct (a serial number is appended), so the identical-text memo never helps. The
-language gate's memo does: langdetect ignores digits, so the ~2.5% of tweets that reach it share
-the n-gram features of their base text (real feeds repeat far less; without that memo the full
-tweet path costs about 25-30 us more per text).
+Every text is distinct (a serial number is appended), so the identical-text memo never helps, and
+no other stage keeps a memo (the language gate's py3langid model scores each text afresh).
 
 The "full" rows are run --repeat times, one process and pool alternating, and each row shows the
 median (the speed-up is the median of the per-round ratios), so that load from other processes
-on the machine, which comes and goes, skews them less. The language memo is emptied before
-every one-process run, so each starts as cold as a pool's fresh workers.
+on the machine, which comes and goes, skews them less.
 Run: .venv/bin/python bench/bench_score.py [--tweets N] [--articles N] [--naive N] [--workers N] [--repeat N]
 """
 
@@ -72,13 +69,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from nltk.sentiment import SentimentIntensityAnalyzer
     from riskradar.config import Settings
-    from riskradar.nlp import language
     from riskradar.score import load_models, score_item, score_texts
 
     settings = Settings.from_env()
     scorer, taxonomy = load_models(settings)
     tweets, articles = corpus(args.tweets, args.articles)
-    # warm-up: langdetect loads its 55 language profiles (~2 s) on first use, once per process
+    # warm-up: the language gate loads its model on first use, once per process
     score_item(None, "Los anunciantes denuncian cuentas suspendidas sin aviso", "en", scorer, taxonomy)
     avg = {"tweet": sum(map(len, tweets)) / len(tweets), "article": sum(map(len, articles)) / len(articles)}
 
@@ -99,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             pass
 
     server_start = None
-    if args.workers > 1:  # the fork server imports NLTK and loads langdetect once per process
+    if args.workers > 1:  # the fork server imports NLTK and loads the language model once per process
         server_start, _ = timed(pooled, ["Fork server warm-up, not timed with the rows."])
 
     rows = []  # (text kind, path, processes, texts, wall texts/s, CPU texts/s or None)
@@ -114,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         fresh = [t + " again" for t in texts]  # the parent's memo must not serve the pool
         single_wall, single_cpu, pool_wall = [], [], []
         for _ in range(repeat):
-            language._FEATURE_MEMO.clear()  # as cold as the pool's new workers
             wall, cpu = timed(full, texts)
             single_wall.append(rate(len(texts), wall))
             single_cpu.append(rate(len(texts), cpu))

@@ -28,6 +28,7 @@ class Rule:
     name: str
     valence: float
     patterns: tuple[str, ...]
+    cues: tuple[str, ...] = ()  # lowercase substrings one of which every match holds (empty: always run)
 
     @property
     def token(self) -> str:
@@ -64,7 +65,10 @@ def parse_rules(raw: Any, macros_raw: Any, origin: str) -> tuple[Rule, ...]:
             if compiled.groups:
                 raise ValueError(f"{where}: pattern {pattern!r} captures; use (?:...) groups")
             patterns.append(expanded)
-        rules.append(Rule(name, valence, tuple(patterns)))
+        cues = body.get("cues") or []
+        if not isinstance(cues, list) or not all(isinstance(c, str) and c and c == c.lower() for c in cues):
+            raise ValueError(f"{where}: cues must be a list of lowercase substrings")
+        rules.append(Rule(name, valence, tuple(patterns), tuple(cues)))
     return tuple(rules)
 
 
@@ -78,24 +82,35 @@ def _expand(pattern: str, macros: dict[str, Any], where: str) -> str:
 
 
 class RuleLayer:
-    """All rules as one regex (earlier rules win where two start at the same place)."""
+    """The rules in file order, each one regex compiled once.
+
+    A rule runs only on text that holds one of its cues, and a later rule reads the text with the
+    earlier rules' matches already replaced by their tokens (which no pattern matches), so where
+    two constructions overlap the earlier rule wins.
+    """
 
     def __init__(self, rules: tuple[Rule, ...]):
         self.rules = rules
         self.valences = {r.token: r.valence for r in rules}
-        self._token_of = {f"r{i}": r.token for i, r in enumerate(rules)}
-        body = "|".join(f"(?P<r{i}>{'|'.join(r.patterns)})" for i, r in enumerate(rules))
-        self._regex = re.compile(rf"(?<![\w'’])(?:{body})(?![\w'’])", re.IGNORECASE) if rules else None
+        self._compiled = [(re.compile(rf"(?<![\w'’])(?:{'|'.join(r.patterns)})(?![\w'’])", re.IGNORECASE),
+                           re.compile("|".join(map(re.escape, r.cues))) if r.cues else None, f" {r.token} ")
+                          for r in rules]
 
-    def rewrite(self, text: str) -> str:
+    def rewrite(self, text: str, use_cues: bool = True) -> str:
         """Replace every construction by its rule's token ("never received it" -> "rrrule... it")."""
-        if self._regex is None:
-            return text
-        return self._regex.sub(lambda m: f" {self._token_of[m.lastgroup]} ", text)
+        lowered = text.lower() if use_cues else ""
+        for rx, cues, token in self._compiled:
+            if use_cues and cues is not None and cues.search(lowered) is None:
+                continue
+            text, n = rx.subn(token, text)
+            if n and use_cues:
+                lowered = text.lower()
+        return text
 
     def fired(self, text: str) -> list[str]:
-        """The names of the rules that match `text`, in order (for explanations and tests)."""
-        if self._regex is None:
-            return []
-        names = {f"r{i}": r.name for i, r in enumerate(self.rules)}
-        return [names[m.lastgroup] for m in self._regex.finditer(text)]
+        """The names of the rules that match `text`, in the order they apply."""
+        names = []
+        for rule, (rx, _, token) in zip(self.rules, self._compiled, strict=True):
+            text, n = rx.subn(token, text)
+            names += [rule.name] * n
+        return names

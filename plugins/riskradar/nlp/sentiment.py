@@ -35,7 +35,7 @@ from riskradar.nlp.vader_data import ensure_vader_lexicon
 POSITIVE_THRESHOLD = 0.05
 NEGATIVE_THRESHOLD = -0.05
 LONG_SENTENCES = 5  # more sentences than this (title included) make a long text, scored by sentences
-MAX_SEGMENTS = 24  # sentences scored one by one in a long text; the rest still count in the whole
+MAX_SEGMENTS = 12  # sentences scored one by one in a long text; the rest still count in the whole
 
 # Sentence boundary: ., ! or ? (possibly repeated, possibly followed by a closing quote) and
 # whitespace, then something that can start a sentence. Keeps "U.S." and "3.5" together.
@@ -331,7 +331,11 @@ class SentimentScorer:
         return SentimentScore(*self._scores(text))
 
     def _scores(self, text: str) -> tuple[float, float, float, float]:
-        s = self.analyzer.polarity_scores(self.rewrite_phrases(text))
+        return self._polarity(self.rewrite_phrases(text))
+
+    def _polarity(self, prepared: str) -> tuple[float, float, float, float]:
+        """VADER on text `rewrite_phrases` already prepared."""
+        s = self.analyzer.polarity_scores(prepared)
         if s["neg"] + s["neu"] + s["pos"] == 0:
             # VADER returns all zeros when it finds no token ("?", "a"); that text is neutral
             return 0.0, 1.0, 0.0, 0.0
@@ -346,22 +350,25 @@ class SentimentScorer:
         saturates VADER's sum at +/-1, so it is scored as the mean of the whole-text score and the
         intensity-weighted mean of its sentences (each sentence weighted by |compound|, neutral
         filler counting for nothing), the aggregation that measured best on the long documents
-        built from the real sets (`riskradar nlp-eval --real`).
+        built from the real sets (`riskradar nlp-eval --real`). Each sentence is prepared
+        (`rewrite_phrases`) once; the whole text is the prepared sentences joined.
         """
         title, summary = (title or "").strip(), (summary or "").strip()
         sentences = ([title] if title else []) + split_sentences(summary)
         if not sentences:
             return SentimentScore(0.0, 1.0, 0.0, 0.0)
-        whole = self._scores(join_title(title, summary))  # ":(" and "😡" alone are scored too
-        if len(sentences) <= LONG_SENTENCES:
-            return SentimentScore(*(round(v, 4) for v in whole))
-        sentences = [seg for seg in sentences if _HAS_WORD.search(replace_emoji(seg))] or sentences
-        scores = [self._scores(seg) for seg in sentences[:MAX_SEGMENTS]]
+        if len(sentences) <= LONG_SENTENCES:  # ":(" and "😡" alone are scored too
+            return SentimentScore(*(round(v, 4) for v in self._scores(join_title(title, summary))))
+        prepared = [self.rewrite_phrases(seg) for seg in sentences]
+        whole = self._polarity(join_title(prepared[0], " ".join(prepared[1:])))
+        scores = [self._polarity(seg) for seg in prepared if _HAS_WORD.search(seg)][:MAX_SEGMENTS]
         weights = [abs(sc[3]) for sc in scores]
         total = sum(weights)
         if total == 0:
             weights, total = [1.0] * len(scores), float(len(scores))
         weighted = [sum(w * sc[i] for w, sc in zip(weights, scores, strict=True)) / total for i in range(4)]
+        if not scores:
+            weighted = list(whole)
         return SentimentScore(*(round((a + b) / 2, 4) for a, b in zip(whole, weighted, strict=True)))
 
 
