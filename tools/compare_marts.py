@@ -41,12 +41,26 @@ def compare(before: Path, after: Path, show: int = 5) -> tuple[bool, list[str]]:
         if len(only_before) or len(only_after) or len(a) != len(b):
             same = False
             notes.append(f"rows {len(a)} -> {len(b)}; {len(only_before)} only before, {len(only_after)} only after")
+            key = _key(a, b, shared)
+            if key:
+                paired = a[shared].astype(str).merge(b[shared].astype(str), on=key, suffixes=("_before", "_after"))
+                changed = {c: int((paired[f"{c}_before"] != paired[f"{c}_after"]).sum()) for c in shared if c != key}
+                notes.append(f"paired on {key}: values differ in " + (", ".join(
+                    f"{c} ({n} rows)" for c, n in changed.items() if n) or "no column"))
             for label, rows in (("before", only_before), ("after", only_after)):
                 for row in rows.drop(columns="_merge").head(show).to_dict("records"):
                     notes.append(f"    {label}: {row}")
         lines.append(f"{model}: " + ("same rows" if not notes else "; ".join(n for n in notes if not n.startswith("    ")))
                      + "".join("\n" + n for n in notes if n.startswith("    ")))
     return same, lines
+
+
+def _key(a: pd.DataFrame, b: pd.DataFrame, shared: list[str]) -> str | None:
+    """A column unique in both dumps (the mart's primary key), to pair rows and name changed columns."""
+    for column in shared:
+        if column.endswith("_id") and a[column].is_unique and b[column].is_unique:
+            return column
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,19 +32,7 @@ mentions as (
 
 mention_topics as (
 
-    select
-        mentions.mention_date,
-        topic.topic_id,
-        mentions.item_id,
-        mentions.story_id,
-        mentions.source_id,
-        mentions.is_scored,
-        mentions.is_negative,
-        mentions.is_positive,
-        mentions.sentiment_compound,
-        mentions.mentions_own_platform
-    from mentions
-    cross join unnest(mentions.topics) as topic(topic_id)
+    select * from {{ ref('int_mention_topics') }}
 
 ),
 

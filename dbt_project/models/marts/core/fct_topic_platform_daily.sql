@@ -50,12 +50,12 @@ mention_platforms as (
 
 mention_topic_platforms as (
 
+    -- the topic explosion of int_mention_topics, one row per platform the item names
     select
-        -- topics rides along unused (no `* exclude` on PostgreSQL)
-        mention_platforms.*,
-        topic.topic_id
-    from mention_platforms
-    cross join unnest(mention_platforms.topics) as topic(topic_id)
+        mention_topics.*,
+        platform.platform_id
+    from {{ ref('int_mention_topics') }} as mention_topics
+    cross join unnest(mention_topics.platforms) as platform(platform_id)
 
 ),
 

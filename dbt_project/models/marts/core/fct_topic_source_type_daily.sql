@@ -103,12 +103,13 @@ mention_source_types as (
 
 mention_topics as (
 
+    -- the topic explosion of int_mention_topics with the item's source type (as in mention_source_types)
     select
-        -- topics rides along unused (no `* exclude` on PostgreSQL)
-        mention_source_types.*,
-        topic.topic_id
-    from mention_source_types
-    cross join unnest(mention_source_types.topics) as topic(topic_id)
+        mention_topics.*,
+        coalesce(mention_topics.source_type, sources.source_type) as item_source_type
+    from {{ ref('int_mention_topics') }} as mention_topics
+    left join sources
+        on mention_topics.source_id = sources.source_id
 
 ),
 
@@ -116,11 +117,11 @@ topic_source_type_day_totals as (
 
     select
         topic_id,
-        source_type,
+        item_source_type as source_type,
         mention_date,
         {{- topic_measure_counts() }}
     from mention_topics
-    group by topic_id, source_type, mention_date
+    group by topic_id, item_source_type, mention_date
 
 ),
 
