@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from riskradar.config import Settings, get_settings
@@ -155,19 +156,21 @@ def exists(settings: Settings | None = None, engine: str | None = None) -> bool:
 
 
 @contextlib.contextmanager
-def connect(settings: Settings | None = None, engine: str | None = None) -> Iterator[Warehouse]:
+def connect(settings: Settings | None = None, engine: str | None = None,
+            duckdb_path: Path | str | None = None) -> Iterator[Warehouse]:
     """Open the configured warehouse read-only; raise WarehouseMissing when it does not exist.
 
-    `engine` overrides the target (`duckdb` or `postgres`), e.g. to compare both in a test.
+    `engine` overrides the target (`duckdb` or `postgres`), e.g. to compare both in a test;
+    `duckdb_path` reads another DuckDB file than the configured one (a copy kept for comparison).
     """
     settings = settings or get_settings()
-    engine = engine or target()
+    engine = "duckdb" if duckdb_path is not None else (engine or target())
     if engine not in ENGINES:
         raise ValueError(f"warehouse engine {engine!r}: expected one of {', '.join(ENGINES)}")
     if engine == "duckdb":
         import duckdb
 
-        path = settings.warehouse_path
+        path = Path(duckdb_path) if duckdb_path is not None else settings.warehouse_path
         if not path.is_file():
             raise WarehouseMissing(f"warehouse {path} does not exist (run dbt build / risk_metrics first)")
         con = duckdb.connect(str(path), read_only=True)
