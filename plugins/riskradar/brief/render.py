@@ -229,7 +229,9 @@ def summary(ctx: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
                     "severity": r["severity"], "mentions": r["mentions"], "baseline_mean": r["baseline_mean"],
                     "z_score": r["z_score"], "negative_share": r["negative_share"], "status": r.get("status"),
                     "examples": [{"title": e["title"], "url": safe_url(e["url"]), "source_id": e["source_id"]}
-                                 for e in r["examples"]]}
+                                 for e in r["examples"]],
+                    "top_terms": [t["term"] for t in r["terms"]],
+                    "top_term_lifts": [t["lift"] for t in r["terms"]]}
                    for r in ctx["alerts"]],
         "top_risks": [r["topic_id"] for r in ctx["risks"][:5]],
         "dq_failed": sum(1 for d in ctx["dq"] if not d["success"] and d["severity"] == "critical"),
