@@ -38,7 +38,7 @@ baseline_terms as (
         today.topic_id,
         today.mention_date,
         today.term,
-        sum(baseline.term_mentions) as baseline_term_mentions
+        cast(sum(baseline.term_mentions) as bigint) as baseline_term_mentions
     from topic_day_terms as today
     inner join topic_day_terms as baseline
         on today.topic_id = baseline.topic_id
@@ -59,8 +59,11 @@ final as (
         topic_day_terms.term,
         topic_day_terms.term_mentions,
         coalesce(baseline_terms.baseline_term_mentions, 0) as baseline_term_mentions,
-        (topic_day_terms.term_mentions + 1.0)
-            / (coalesce(baseline_terms.baseline_term_mentions, 0) / {{ window_days }}.0 + 1.0) as term_lift
+        cast(
+            (topic_day_terms.term_mentions + 1.0)
+            / (coalesce(baseline_terms.baseline_term_mentions, 0) / {{ window_days }}.0 + 1.0)
+            as double precision
+        ) as term_lift
     from topic_day_terms
     left join baseline_terms
         on topic_day_terms.topic_id = baseline_terms.topic_id
