@@ -32,13 +32,19 @@ mention_platforms as (
 
 ),
 
+topic_mentions as (
+
+    select * from {{ ref('int_mention_topics') }}
+
+),
+
 mention_topic_platforms as (
 
     -- the topic explosion of int_mention_topics, one row per platform the item names
     select
         mention_topics.*,
         platform.platform_id
-    from {{ ref('int_mention_topics') }} as mention_topics
+    from topic_mentions as mention_topics
     cross join unnest(mention_topics.platforms) as platform(platform_id)
 
 ),

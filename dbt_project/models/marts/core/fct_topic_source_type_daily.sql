@@ -95,13 +95,19 @@ mention_source_types as (
 
 ),
 
+topic_mentions as (
+
+    select * from {{ ref('int_mention_topics') }}
+
+),
+
 mention_topics as (
 
     -- the topic explosion of int_mention_topics with the item's source type (as in mention_source_types)
     select
         mention_topics.*,
         coalesce(mention_topics.source_type, sources.source_type) as item_source_type
-    from {{ ref('int_mention_topics') }} as mention_topics
+    from topic_mentions as mention_topics
     left join sources
         on mention_topics.source_id = sources.source_id
 
