@@ -32,77 +32,73 @@ ID_COLUMNS = {
 
 
 def frames(batch, settings, inputs):
-    """Read the interval's days of the marts into pandas (GX's SQL datasource fails on duckdb here)."""
-    import duckdb
+    """Read the interval's days of the marts into pandas (GX's SQL datasource fails on duckdb here),
+    through riskradar.warehouse: the configured dbt target, DuckDB or PostgreSQL, plain SQL."""
     import pandas as pd
+    from riskradar import warehouse
     from riskradar.quality import QualityGateError
 
-    path = settings.warehouse_path
-    if not path.is_file():
-        raise QualityGateError(f"quality gate 'marts': warehouse {path} does not exist (did dbt build run?)")
-    days = list(inputs.days)
-    con = duckdb.connect(str(path), read_only=True)
+    days = sorted(inputs.days)
+    bounds = [_date(days[0]), _date(days[-1])]
     try:
-        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        missing = sorted({"dim_topics", "fct_topic_daily", "fct_mentions", "fct_topic_spikes"} - tables)
-        if missing:
-            raise QualityGateError(f"quality gate 'marts': warehouse {path} lacks tables {missing}")
+        with warehouse.connect(settings) as wh:
+            try:
+                wh.require("dim_topics", "fct_topic_daily", "fct_mentions", "fct_topic_spikes")
+            except warehouse.WarehouseMissing as exc:
+                raise QualityGateError(f"quality gate 'marts': {exc}") from exc
 
-        def read(sql: str):
-            df = con.execute(sql, [days]).fetchdf()
-            if "mention_date" in df.columns:
-                df["mention_date"] = df["mention_date"].astype(str).str[:10]
-            return df
+            def read(sql: str, params: list | None = None):
+                df = wh.frame(sql, bounds if params is None else params)
+                if "mention_date" in df.columns:
+                    df["mention_date"] = df["mention_date"].astype(str).str[:10]
+                    df = df[df["mention_date"].isin(days)]
+                return df.reset_index(drop=True)
 
-        grid = read("""
-            with days as (select cast(unnest(?::varchar[]) as date) as mention_date)
-            select t.topic_id, d.mention_date, count(f.topic_id) as rows_per_topic_day
-            from dim_topics as t
-            cross join days as d
-            left join fct_topic_daily as f
-                on f.topic_id = t.topic_id and cast(f.mention_date as date) = d.mention_date
-            group by all order by all""")
-        daily = read("""
-            select topic_id, mention_date, mentions, negative_share, mean_compound
-            from fct_topic_daily where cast(mention_date as varchar) in (select unnest(?::varchar[]))
-            order by all""")
-        mentions = read("""
-            select item_id, mention_date from fct_mentions
-            where cast(mention_date as varchar) in (select unnest(?::varchar[])) order by all""")
-        spikes = read("""
-            select topic_id, mention_date, z_score, baseline_days from fct_topic_spikes
-            where cast(mention_date as varchar) in (select unnest(?::varchar[])) order by all""")
-        recount = read("""
-            with per_topic as (
-                select topic.topic_id, cast(m.mention_date as date) as mention_date,
-                       count(distinct m.item_id) as mentions_recounted
-                from fct_mentions as m cross join unnest(m.topics) as topic(topic_id)
-                where cast(m.mention_date as varchar) in (select unnest(?::varchar[]))
-                group by all
-            )
-            select d.topic_id, d.mention_date, d.mentions,
-                   coalesce(p.mentions_recounted, 0) as mentions_recounted
-            from fct_topic_daily as d
-            left join per_topic as p
-                on p.topic_id = d.topic_id and p.mention_date = cast(d.mention_date as date)
-            where cast(d.mention_date as varchar) in (select unnest(?::varchar[]))
-            order by all""".replace("?::varchar[]", "$1::varchar[]"))
-        coverage = read("""
-            with days as (select cast(unnest(?::varchar[]) as date) as mention_date)
-            select d.mention_date, count(m.item_id) as mentions
-            from days as d
-            left join fct_mentions as m on cast(m.mention_date as date) = d.mention_date
-            group by all order by all""")
-        volume = (_source_volume(con, days, _enabled_source_ids(settings))
-                  if "fct_source_health_daily" in tables else _empty_volume())
-        topic_ids = [r[0] for r in con.execute("select topic_id from dim_topics").fetchall()]
-        mention_ids = set(mentions["item_id"])
-    finally:
-        con.close()
+            topic_ids = [r["topic_id"] for r in wh.query("select topic_id from dim_topics order by topic_id")]
+            rows = read("""select topic_id, mention_date, count(*) as rows_per_topic_day from fct_topic_daily
+                           where mention_date between ? and ? group by topic_id, mention_date""")
+            daily = read("""
+                select topic_id, mention_date, mentions, negative_share, mean_compound
+                from fct_topic_daily where mention_date between ? and ?
+                order by topic_id, mention_date, mentions, negative_share, mean_compound""")
+            mentions = read("""select item_id, mention_date from fct_mentions where mention_date between ? and ?
+                               order by item_id, mention_date""")
+            spikes = read("""select topic_id, mention_date, z_score, baseline_days from fct_topic_spikes
+                             where mention_date between ? and ? order by topic_id, mention_date""")
+            recount = read("""
+                with per_topic as (
+                    select topic.topic_id, m.mention_date, count(distinct m.item_id) as mentions_recounted
+                    from fct_mentions as m cross join unnest(m.topics) as topic(topic_id)
+                    where m.mention_date between ? and ?
+                    group by topic.topic_id, m.mention_date
+                )
+                select d.topic_id, d.mention_date, d.mentions, coalesce(p.mentions_recounted, 0) as mentions_recounted
+                from fct_topic_daily as d
+                left join per_topic as p on p.topic_id = d.topic_id and p.mention_date = d.mention_date
+                where d.mention_date between ? and ?
+                order by d.topic_id, d.mention_date""", bounds * 2)
+            per_day = read("""select mention_date, count(*) as mentions from fct_mentions
+                              where mention_date between ? and ? group by mention_date""")
+            volume = (_source_volume(wh, days, _enabled_source_ids(settings))
+                      if wh.has("fct_source_health_daily") else _empty_volume())
+    except warehouse.WarehouseMissing as exc:
+        raise QualityGateError(f"quality gate 'marts': {exc} (did dbt build run?)") from exc
+    grid = pd.DataFrame([(t, d) for t in topic_ids for d in days], columns=["topic_id", "mention_date"])
+    grid = grid.merge(rows, how="left", on=["topic_id", "mention_date"])
+    grid["rows_per_topic_day"] = grid["rows_per_topic_day"].fillna(0).astype("int64")
+    coverage = pd.DataFrame({"mention_date": days}).merge(per_day, how="left", on="mention_date")
+    coverage["mentions"] = coverage["mentions"].fillna(0).astype("int64")
+    mention_ids = set(mentions["item_id"])
     return {"topic_day_grid": grid, "topic_daily": daily, "mentions": mentions, "spikes": spikes,
             "dim_topics": pd.DataFrame({"topic_id": pd.Series(topic_ids, dtype="object")}),
             "topic_recount": recount, "scored_reconcile": _scored_reconcile(settings, inputs, mention_ids),
             "source_volume": volume, "day_coverage": coverage}
+
+
+def _date(day: str):
+    from datetime import date
+
+    return date.fromisoformat(day[:10])
 
 
 def _enabled_source_ids(settings):
@@ -136,7 +132,7 @@ def _scored_reconcile(settings, inputs, mention_ids):
     return frame[["item_id", "source_id", "mention_date", "in_fct_mentions"]].reset_index(drop=True)
 
 
-def _source_volume(con, days, source_ids):
+def _source_volume(wh, days, source_ids):
     """Each enabled source's items landed on the interval's days against its usual band (warehouse history).
 
     One row per enabled source and day, also when the source has no health record that day
@@ -147,51 +143,40 @@ def _source_volume(con, days, source_ids):
     history but no item in the whole window; null without history), because a source silent for
     weeks drags its own median to 0 and would pass the band.
     """
-    return con.execute(f"""
-        with days as (select cast(unnest($1::varchar[]) as date) as health_date),
-        sources as (select unnest($2::varchar[]) as source_id),
-        health as (
-            select source_id, cast(health_date as date) as health_date, items_landed
-            from fct_source_health_daily
-        ),
-        today as (
-            select s.source_id, d.health_date, h.items_landed, h.source_id is not null as has_health_record
-            from sources as s
-            cross join days as d
-            left join health as h on h.source_id = s.source_id and h.health_date = d.health_date
-        ),
-        baseline as (
-            select t.source_id, t.health_date,
-                   median(h.items_landed) as median_items, count(h.items_landed) as baseline_days
-            from today as t
-            join health as h
-                on h.source_id = t.source_id
-                and h.health_date >= t.health_date - interval {BASELINE_DAYS} day
-                and h.health_date < t.health_date
-            group by all
-        ),
-        last_items as (
-            select t.source_id, t.health_date, max(h.health_date) as last_day_with_items
-            from today as t
-            join health as h
-                on h.source_id = t.source_id
-                and h.health_date >= t.health_date - interval {BASELINE_DAYS} day
-                and h.health_date <= t.health_date
-                and h.items_landed > 0
-            group by all
-        )
-        select t.source_id, cast(t.health_date as varchar) as health_date,
-               coalesce(t.items_landed, 0) as items_landed, t.has_health_record,
-               coalesce(b.baseline_days, 0) as baseline_days,
-               {LOW} * b.median_items as band_low, {HIGH} * b.median_items as band_high,
-               case
-                   when l.last_day_with_items is not null then date_diff('day', l.last_day_with_items, t.health_date)
-                   when coalesce(b.baseline_days, 0) >= {MIN_BASELINE_DAYS} then {BASELINE_DAYS + 1}
-               end as silent_days
-        from today as t
-        left join baseline as b using (source_id, health_date)
-        left join last_items as l using (source_id, health_date)
-        order by all""", [days, list(source_ids)]).fetchdf()
+    import statistics
+    from datetime import timedelta
+
+    import pandas as pd
+
+    first, last = _date(days[0]), _date(days[-1])
+    history: dict[str, dict] = {}
+    for r in wh.query("""select source_id, health_date, items_landed from fct_source_health_daily
+                         where health_date between ? and ?""", [first - timedelta(days=BASELINE_DAYS), last]):
+        history.setdefault(r["source_id"], {})[_date(str(r["health_date"]))] = r["items_landed"]
+    out = []
+    for source_id in source_ids:
+        own = history.get(source_id, {})
+        for day in (_date(d) for d in days):
+            window = [(d, n) for d, n in own.items() if day - timedelta(days=BASELINE_DAYS) <= d < day and n is not None]
+            median = statistics.median(n for _, n in window) if window else None
+            with_items = [d for d, n in own.items()
+                          if day - timedelta(days=BASELINE_DAYS) <= d <= day and (n or 0) > 0]
+            if with_items:
+                silent = (day - max(with_items)).days
+            elif len(window) >= MIN_BASELINE_DAYS:
+                silent = BASELINE_DAYS + 1
+            else:
+                silent = None
+            out.append({"source_id": source_id, "health_date": day.isoformat(), "items_landed": own.get(day) or 0,
+                        "has_health_record": day in own, "baseline_days": len(window),
+                        "band_low": None if median is None else LOW * median,
+                        "band_high": None if median is None else HIGH * median, "silent_days": silent})
+    if not out:
+        return _empty_volume()
+    frame = pd.DataFrame(out).sort_values(["source_id", "health_date"]).reset_index(drop=True)
+    for column in ("band_low", "band_high", "silent_days"):
+        frame[column] = frame[column].astype("float64")
+    return frame
 
 
 def _empty_volume():

@@ -145,20 +145,19 @@ def record_action(settings: Settings, alert: AlertRef, action: str, *, actor: st
 # ---- alerts as dbt published them (read-only) ----
 
 def _warehouse_alerts(settings: Settings, day: date | None = None) -> list[dict[str, Any]]:
-    import duckdb
+    from riskradar import warehouse
 
-    if not settings.warehouse_path.exists():
-        raise AlertError(f"warehouse {settings.warehouse_path} does not exist: run risk_metrics first")
     sql = "select * from fct_risk_alerts"
     params: list[Any] = []
     if day is not None:
         sql += " where mention_date = ?"
         params.append(day)
     sql += " order by mention_date desc, spike_score desc nulls last, topic_id"
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        cur = con.execute(sql, params)
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    try:
+        with warehouse.connect(settings) as wh:
+            return wh.query(sql, params)
+    except warehouse.WarehouseMissing as exc:
+        raise AlertError(f"{exc}: run risk_metrics first") from exc
 
 
 def list_alerts(settings: Settings, *, day: date | None = None, status: str | None = None,

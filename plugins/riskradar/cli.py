@@ -176,7 +176,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def _print_evaluation(settings: Settings) -> dict:
     from riskradar.evaluate import evaluate_sample, format_report
 
-    result = evaluate_sample(settings.warehouse_path, settings.sample_feeds_dir)
+    result = evaluate_sample(settings, settings.sample_feeds_dir)
     _say(format_report(result))
     return result
 

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from riskradar import warehouse
+from riskradar.config import Settings
 
 PRE_DAYS = 14
 
@@ -23,15 +24,18 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def evaluate_incidents(warehouse: Path, truth: dict[str, Any]) -> dict[str, Any]:
-    """Per-incident volume lift, negative-share shift and alert detection; plus unexplained alerts."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        daily = con.execute(
-            "select topic_id, mention_date, mentions, negative_mentions, scored_mentions from fct_topic_daily"
-        ).fetchall()
-        alerts = con.execute("select topic_id, mention_date from fct_risk_alerts").fetchall()
-    by_key = {(t, d): (m, n, s) for t, d, m, n, s in daily}
-    alert_days = {(t, d) for t, d in alerts}
+def evaluate_incidents(source: Settings | Path, truth: dict[str, Any]) -> dict[str, Any]:
+    """Per-incident volume lift, negative-share shift and alert detection; plus unexplained alerts.
+
+    `source`: the settings of the configured warehouse (riskradar.warehouse), or a DuckDB file."""
+    settings, path = (source, None) if isinstance(source, Settings) else (None, Path(source))
+    with warehouse.connect(settings, duckdb_path=path) as wh:
+        daily = wh.query("select topic_id, mention_date, mentions, negative_mentions, scored_mentions "
+                         "from fct_topic_daily")
+        alerts = wh.query("select topic_id, mention_date from fct_risk_alerts")
+    by_key = {(r["topic_id"], r["mention_date"]): (r["mentions"], r["negative_mentions"], r["scored_mentions"])
+              for r in daily}
+    alert_days = {(r["topic_id"], r["mention_date"]) for r in alerts}
     rows, explained = [], set()
     for inc in truth.get("incidents", []):
         topic = inc["topic"]
@@ -72,9 +76,9 @@ def evaluate_incidents(warehouse: Path, truth: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def evaluate_sample(warehouse: Path, sample_dir: Path) -> dict[str, Any]:
+def evaluate_sample(source: Settings | Path, sample_dir: Path) -> dict[str, Any]:
     truth = json.loads((Path(sample_dir) / "ground_truth.json").read_text())
-    return evaluate_incidents(warehouse, truth)
+    return evaluate_incidents(source, truth)
 
 
 def format_report(result: dict[str, Any]) -> str:

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from riskradar.config import Settings
@@ -270,32 +269,13 @@ def _days(start: datetime, end: datetime) -> list[date]:
 
 
 def mart_row_counts(settings: Settings, days: list[date], target: str | None = None) -> dict[str, int]:
-    """Rows per mart for the given days, read-only (call only after dbt has finished)."""
+    """Rows per mart for the given days, read-only through riskradar.warehouse (after dbt has finished)."""
+    from riskradar import warehouse
+
     bounds = [min(days), max(days)]
-    if (target or dbt_target()) == "postgres":
-        import psycopg2
-
-        from riskradar.pg_zones import marts_schema, pg_settings
-
-        schema = marts_schema()
-        con = psycopg2.connect(**pg_settings())
-        try:
-            with con.cursor() as cur:
-                cur.execute("select table_name from information_schema.tables where table_schema = %s", [schema])
-                present = {r[0] for r in cur.fetchall()}
-
-                def count(model: str, column: str) -> int:
-                    cur.execute(f'select count(*) from "{schema}"."{model}" where {column} between %s and %s',  # noqa: S608
-                                bounds)
-                    return cur.fetchone()[0]
-
-                return _count_marts(present, count)
-        finally:
-            con.close()
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        present = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        return _count_marts(present, lambda model, column: con.execute(
-            f"select count(*) from {model} where {column} between ? and ?", bounds).fetchone()[0])  # noqa: S608
+    with warehouse.connect(settings, engine=target or dbt_target()) as wh:
+        return _count_marts(wh.tables(), lambda model, column: wh.scalar(
+            f"select count(*) from {wh.relation(model)} where {column} between ? and ?", bounds))  # noqa: S608
 
 
 def _count_marts(present: set[str], count: Callable[[str, str], int]) -> dict[str, int]:

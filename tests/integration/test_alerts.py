@@ -190,3 +190,39 @@ def test_closed_alert_days_leave_later_baselines(sample):
     assert in_window and after.keys() == before.keys()
     assert all(after[d] == before[d] - 1 for d in in_window), (before, after)
     assert all(after[d] == before[d] for d in before if d not in in_window), (before, after)
+
+
+def test_brief_alerts_cli_and_warehouse_give_the_same_evidence_for_every_alert(sample, capsys):
+    """Evidence is defined once (fct_topic_evidence_daily): for every alert of the built sample the
+    brief, `riskradar alerts list --json` and the warehouse show the same examples and terms, in the
+    same order."""
+    from riskradar import warehouse
+
+    settings = sample["settings"]
+    with warehouse.connect(settings) as wh:
+        evidence = {(r["topic_id"], r["mention_date"]): r for r in wh.query(
+            """select e.topic_id, e.mention_date, e.example_titles, e.example_urls, e.top_terms, e.top_term_lifts
+               from fct_topic_evidence_daily as e
+               inner join fct_risk_alerts as a on a.topic_id = e.topic_id and a.mention_date = e.mention_date""")}
+    assert len(evidence) >= 2, "the sample should raise several alerts"
+    capsys.readouterr()
+    assert _cli(settings, "alerts", "list", "--json") == 0
+    listed = {(a["topic_id"], date.fromisoformat(str(a["mention_date"])[:10])): a
+              for a in json.loads(capsys.readouterr().out)}
+    assert set(listed) == set(evidence)
+    for day in sorted({d for _, d in evidence}):
+        out = write_brief(day, settings)
+        summary = json.loads(Path(out["json"]).read_text(encoding="utf-8"))
+        briefed = {a["topic_id"]: a for a in summary["alerts"]}
+        for (topic_id, alert_day), wh_row in evidence.items():
+            if alert_day != day:
+                continue
+            cli_row, brief_row = listed[(topic_id, day)], briefed[topic_id]
+            assert wh_row["example_titles"], (topic_id, day)
+            assert cli_row["example_titles"] == wh_row["example_titles"] == [e["title"] for e in brief_row["examples"]]
+            assert cli_row["example_urls"] == wh_row["example_urls"]
+            assert cli_row["top_terms"] == wh_row["top_terms"] == brief_row["top_terms"], (topic_id, day)
+            assert cli_row["top_term_lifts"] == wh_row["top_term_lifts"] == brief_row["top_term_lifts"]
+            md = Path(out["markdown"]).read_text(encoding="utf-8")
+            for term in wh_row["top_terms"]:
+                assert _md_escape(term) in md

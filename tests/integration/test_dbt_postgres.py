@@ -202,3 +202,25 @@ def test_zones_load_whole_typed_and_idempotently(warehouses):
     assert types["topics"] == "ARRAY" and types["severity_weight"] == "double precision"
     assert types["interval_start"] == "timestamp with time zone"
     assert timezone == "UTC"
+
+
+def test_warehouse_reader_returns_the_same_rows_on_both_engines(warehouses):
+    """riskradar.warehouse: the same plain SQL with `?` parameters, read-only, on either target."""
+    from riskradar import warehouse
+
+    settings = warehouses["settings"]
+    sql = """select topic_id, mention_date, mentions, negative_share, top_terms, example_item_ids
+             from fct_risk_alerts where mention_date between ? and ? and topic_id like 'scam%' order by topic_id"""
+    results = {}
+    for engine in ("duckdb", "postgres"):
+        with warehouse.connect(settings, engine=engine) as wh:
+            assert wh.engine == engine
+            assert {"fct_risk_alerts", "fct_topic_daily", "dim_platforms"} <= set(wh.marts())
+            results[engine] = [{k: _normal(v) for k, v in row.items()}
+                               for row in wh.query(sql, [START, START + dt.timedelta(days=DAYS)])]
+            assert wh.scalar(f"select count(*) from {wh.relation('fct_mentions')}") > 0
+            frame = wh.frame("select topic_id, mentions from fct_topic_daily where mention_date = ?", [SPIKE[1]])
+            assert len(frame) > 0 and frame["mentions"].dtype.kind in "if"
+            with pytest.raises(Exception, match="(?i)read.only"):
+                wh.query("create table written_by_a_reader (x integer)")
+    assert results["duckdb"] == results["postgres"] and results["duckdb"][0]["topic_id"] == "scam_ads"

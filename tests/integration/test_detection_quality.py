@@ -41,7 +41,7 @@ def test_spike_alerts_find_the_injected_incidents(settings):
     period_start = datetime(first.year, first.month, first.day, tzinfo=UTC)
     build_interval(period_start, period_start + timedelta(days=SAMPLE_DAYS), settings)
 
-    result = evaluate_sample(settings.warehouse_path, settings.sample_feeds_dir)
+    result = evaluate_sample(settings, settings.sample_feeds_dir)
     report = format_report(result)
     assert result["total"] >= 5, report
     assert result["detected"] == result["total"], report

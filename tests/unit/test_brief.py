@@ -30,7 +30,8 @@ HOSTILE_URLS = ["javascript:alert(1)", "http://ok.example/a?b=1&c=<2>", "https:/
 
 
 def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls: list[str] = HOSTILE_URLS) -> str:
-    """fct_* / dim_* tables with the columns the brief reads: 30 quiet days, then a scam_ads spike."""
+    """fct_* / dim_* tables with the columns the brief reads: 30 quiet days, then a scam_ads spike
+    whose evidence row lists every hostile title."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     alert_id = "a" * 32
     with duckdb.connect(str(settings.warehouse_path)) as con:
@@ -62,6 +63,14 @@ def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls
                          datetime(day.year, day.month, day.day, 8, i), True, True, day, ["scam_ads"],
                          ["scam_ads:scam", "scam_ads:scam ad"], ["adnova"] if i % 2 else ["chirp", "adnova"],
                          "tax-1", "lex-1"])
+        # the evidence dbt ranks (fct_topic_evidence_daily): the brief shows it as it is, in its order
+        con.execute("""create table fct_topic_evidence_daily as select 'scam_ads' as topic_id, ?::date as mention_date,
+            ?::varchar[] as example_titles, ?::varchar[] as example_urls, ?::varchar[] as example_source_ids,
+            ?::double[] as example_sentiment_compounds, ?::bigint[] as example_story_copies,
+            ['scam', 'scam ad'] as top_terms, [3.0, 2.5] as top_term_lifts, [5, 5]::bigint[] as top_term_mentions,
+            ['social_stream', 'src_<x>'] as top_source_ids, [4, 1]::bigint[] as top_source_mentions""",
+                    [day, titles, urls, ["src_<x>"] + ["social_stream"] * (len(titles) - 1),
+                     [-0.9 + i * 0.01 for i in range(len(titles))], [1] * len(titles)])
         con.execute("""create table fct_risk_alerts as select ? as alert_id, 'scam_ads' as topic_id,
             'Scam ads' as topic_name, ?::date as mention_date, 'high' as severity, 30.0 as spike_score""",
                     [alert_id, day])
@@ -70,7 +79,6 @@ def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls
 
 @pytest.fixture
 def brief(settings, monkeypatch):
-    monkeypatch.setattr(render, "EXAMPLES_PER_RISK", len(HOSTILE))  # every hostile title is shown
     alert_id = build_warehouse(settings)
     out = render.write_brief(DAY, settings)
     return {"settings": settings, "out": out, "alert_id": alert_id,
@@ -144,7 +152,7 @@ def test_brief_sections_and_alert_status(brief, settings):
     assert "Taxonomy tax-1, lexicon lex-1" in md
     assert "New alerts: Scam \\<b\\>ads\\</b\\>" in md or "New alerts: Scam &lt;b&gt;ads" in md
     assert "status **new**" in md
-    assert "top terms scam (5), scam ad (5)" in md
+    assert "top terms scam (×3.0 vs baseline), scam ad (×2.5 vs baseline); top sources social\\_stream (4)" in md
     # a status change shows up in the next rendering (read from the alert_events zone)
     record_action(settings, AlertRef(brief["alert_id"], "scam_ads", DAY), "escalate", actor="<ana>",
                   note="<b>legal</b> asked")

@@ -9,8 +9,8 @@ final as (
     select
         platform_id,
         platform_name,
-        -- our own ads platform: mentions of it feed own_platform_mentions
-        platform_id = 'adnova' as is_own_platform
+        -- our own ads platform (taxonomy `own: true`): mentions of it feed own_platform_mentions
+        is_own_platform
 
     from platforms
 

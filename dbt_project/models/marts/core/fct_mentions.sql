@@ -53,6 +53,14 @@ batch_items as (
 
 ),
 
+own_platforms as (
+
+    -- the taxonomy's own platform(s) (`own: true`), never a literal here
+    select platform_id from {{ ref('stg_riskradar__platforms') }}
+    where is_own_platform
+
+),
+
 final as (
 
     select
@@ -82,7 +90,9 @@ final as (
         cardinality(topics) > 0 as has_topic,
         matched_terms,
         platforms,
-        'adnova' = any(platforms) as mentions_own_platform,
+        exists (
+            select 1 from own_platforms where own_platforms.platform_id = any(batch_items.platforms)
+        ) as mentions_own_platform,
         taxonomy_version,
         lexicon_version,
         times_seen,

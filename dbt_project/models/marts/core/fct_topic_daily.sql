@@ -12,11 +12,15 @@
 
 {#-
     Topic x day grid, zero-filled. Every ref with an event_time is filtered to the batch day by
-    dbt, so one batch reads one day of fct_mentions and one day of the time spine and replaces
+    dbt, so one batch reads one day of fct_mentions and of int_days_observed and replaces
     exactly that day's rows (delete + insert on mention_date).
 -#}
 
-with {{ day_coverage_ctes() }}
+with days as (
+
+    select * from {{ ref('int_days_observed') }}
+
+),
 
 topics as (
 
@@ -32,19 +36,7 @@ mentions as (
 
 mention_topics as (
 
-    select
-        mentions.mention_date,
-        topic.topic_id,
-        mentions.item_id,
-        mentions.story_id,
-        mentions.source_id,
-        mentions.is_scored,
-        mentions.is_negative,
-        mentions.is_positive,
-        mentions.sentiment_compound,
-        mentions.mentions_own_platform
-    from mentions
-    cross join unnest(mentions.topics) as topic(topic_id)
+    select * from {{ ref('int_mention_topics') }}
 
 ),
 
@@ -71,23 +63,14 @@ day_totals as (
 
 ),
 
-observed_days as (
-
-    -- a day enters the grid when the pipeline ran for it (any source health row) or when it
-    -- has mentions: a day nobody ingested is missing data, not a day with zero mentions
-    select spine.date_day as mention_date
-    from spine
-    where spine.date_day in (select interval_date from health)
-        or spine.date_day in (select mention_date from mentions)
-
-),
-
 grid as (
 
     select
         topics.topic_id,
-        days.mention_date
-    from observed_days as days
+        days.mention_date,
+        days.active_sources,
+        days.enabled_sources
+    from days
     cross join topics
 
 ),
@@ -99,16 +82,14 @@ filled as (
         grid.mention_date,
         {{- topic_measure_zero_fill('totals') }}
         coalesce(day_totals.day_stories, 0) as day_stories,
-        coalesce(day_coverage.active_sources, 0) as active_sources,
-        day_coverage.enabled_sources
+        grid.active_sources,
+        grid.enabled_sources
     from grid
     left join topic_day_totals as totals
         on grid.topic_id = totals.topic_id
         and grid.mention_date = totals.mention_date
     left join day_totals
         on grid.mention_date = day_totals.mention_date
-    left join day_coverage
-        on grid.mention_date = day_coverage.mention_date
 
 ),
 

@@ -20,42 +20,32 @@
 
 {%- set batch = model.batch if model.batch is defined else none -%}
 
-with {{ day_coverage_ctes() }}
+with days as (
 
-mentions as (
-
-    select * from {{ ref('fct_mentions') }}
+    select * from {{ ref('int_days_observed') }}
 
 ),
 
 mention_platforms as (
 
-    -- one row per item and platform it names (the unnest of int_mention_platforms_exploded)
-    select
-        mentions.mention_date,
-        platform.platform_id,
-        mentions.item_id,
-        mentions.story_id,
-        mentions.source_id,
-        mentions.is_scored,
-        mentions.is_negative,
-        mentions.is_positive,
-        mentions.sentiment_compound,
-        mentions.mentions_own_platform,
-        mentions.topics
-    from mentions
-    cross join unnest(mentions.platforms) as platform(platform_id)
+    select * from {{ ref('int_mention_platforms_exploded') }}
+
+),
+
+topic_mentions as (
+
+    select * from {{ ref('int_mention_topics') }}
 
 ),
 
 mention_topic_platforms as (
 
+    -- the topic explosion of int_mention_topics, one row per platform the item names
     select
-        -- topics rides along unused (no `* exclude` on PostgreSQL)
-        mention_platforms.*,
-        topic.topic_id
-    from mention_platforms
-    cross join unnest(mention_platforms.topics) as topic(topic_id)
+        mention_topics.*,
+        platform.platform_id
+    from topic_mentions as mention_topics
+    cross join unnest(mention_topics.platforms) as platform(platform_id)
 
 ),
 
@@ -108,23 +98,15 @@ topic_platform_pairs as (
 
 ),
 
-observed_days as (
-
-    -- the days of fct_topic_daily: the pipeline ran (source health) or there are mentions
-    select spine.date_day as mention_date
-    from spine
-    where spine.date_day in (select interval_date from health)
-        or spine.date_day in (select mention_date from mentions)
-
-),
-
 grid as (
 
     select
         pairs.topic_id,
         pairs.platform_id,
-        days.mention_date
-    from observed_days as days
+        days.mention_date,
+        days.active_sources,
+        days.enabled_sources
+    from days
     inner join topic_platform_pairs as pairs
         on pairs.first_mention_date <= days.mention_date
 
@@ -138,8 +120,8 @@ filled as (
         grid.mention_date,
         {{- topic_measure_zero_fill('totals') }}
         coalesce(platform_day_totals.day_stories, 0) as day_stories,
-        coalesce(day_coverage.active_sources, 0) as active_sources,
-        day_coverage.enabled_sources
+        grid.active_sources,
+        grid.enabled_sources
     from grid
     left join topic_platform_day_totals as totals
         on grid.topic_id = totals.topic_id
@@ -148,8 +130,6 @@ filled as (
     left join platform_day_totals
         on grid.platform_id = platform_day_totals.platform_id
         and grid.mention_date = platform_day_totals.mention_date
-    left join day_coverage
-        on grid.mention_date = day_coverage.mention_date
 
 ),
 

@@ -17,21 +17,15 @@
     reads one day, like fct_topic_daily.
 -#}
 
-with spine as (
+with days as (
 
-    select date_day from {{ ref('metricflow_time_spine') }}
+    select * from {{ ref('int_days_observed') }}
 
 ),
 
 health_rows as (
 
     select source_id, source_type, interval_date, fetch_status from {{ ref('stg_riskradar__source_health') }}
-
-),
-
-health as (
-
-    select distinct interval_date from health_rows
 
 ),
 
@@ -101,14 +95,21 @@ mention_source_types as (
 
 ),
 
+topic_mentions as (
+
+    select * from {{ ref('int_mention_topics') }}
+
+),
+
 mention_topics as (
 
+    -- the topic explosion of int_mention_topics with the item's source type (as in mention_source_types)
     select
-        -- topics rides along unused (no `* exclude` on PostgreSQL)
-        mention_source_types.*,
-        topic.topic_id
-    from mention_source_types
-    cross join unnest(mention_source_types.topics) as topic(topic_id)
+        mention_topics.*,
+        coalesce(mention_topics.source_type, sources.source_type) as item_source_type
+    from topic_mentions as mention_topics
+    left join sources
+        on mention_topics.source_id = sources.source_id
 
 ),
 
@@ -116,11 +117,11 @@ topic_source_type_day_totals as (
 
     select
         topic_id,
-        source_type,
+        item_source_type as source_type,
         mention_date,
         {{- topic_measure_counts() }}
     from mention_topics
-    group by topic_id, source_type, mention_date
+    group by topic_id, item_source_type, mention_date
 
 ),
 
@@ -137,16 +138,6 @@ source_type_day_totals as (
 
 ),
 
-observed_days as (
-
-    -- the days of fct_topic_daily: the pipeline ran (source health) or there are mentions
-    select spine.date_day as mention_date
-    from spine
-    where spine.date_day in (select interval_date from health)
-        or spine.date_day in (select mention_date from mentions)
-
-),
-
 day_source_types as (
 
     -- every source type with an enabled source, every observed day; plus any type that has
@@ -154,7 +145,7 @@ day_source_types as (
     select
         days.mention_date,
         enabled_by_source_type.source_type
-    from observed_days as days
+    from days
     cross join enabled_by_source_type
     union
     select distinct
@@ -186,8 +177,7 @@ filled as (
         coalesce(coverage.active_sources, 0) as active_sources,
         -- null on a day without source health, like fct_topic_daily (coverage unknown)
         case
-            when grid.mention_date in (select interval_date from health)
-                then coalesce(enabled_by_source_type.enabled_sources, 0)
+            when days.has_source_health then coalesce(enabled_by_source_type.enabled_sources, 0)
         end as enabled_sources
     from grid
     left join topic_source_type_day_totals as totals
@@ -202,6 +192,8 @@ filled as (
         and grid.mention_date = coverage.mention_date
     left join enabled_by_source_type
         on grid.source_type = enabled_by_source_type.source_type
+    left join days
+        on grid.mention_date = days.mention_date
 
 ),
 
