@@ -7,8 +7,8 @@ day). `list_new_alerts` reads that day's `fct_risk_alerts` read-only and keeps t
 severity *high* that are still *new*. For each it maps one human-in-the-loop task
 (`triage_alert`), shown under **Required Actions** with the evidence in its body (examples with
 links, terms with lift, sources, platforms) and four options: *Escalate to Policy*, *Escalate to
-Product*, *Watch*, *False positive*, plus a note. `record_answer` turns each answer into an alert
-event through `riskradar.alerts` (the `alert_events` zone the CLI and the Risk Radar page write),
+Product*, *Watch*, *False positive*, plus a note. Each answer becomes an alert event at once
+(`AlertTriageOperator.execute_complete`) through `riskradar.alerts` (the `alert_events` zone the CLI and the Risk Radar page write),
 with the responder as actor, so the next dbt build's status and baselines follow.
 
 **Timeout.** Nobody answers within 24 h: the scheduler applies *Watch* (the alert becomes
@@ -25,7 +25,7 @@ Airflow's *awaiting input* state (no worker slot, no triggerer) in the default p
 - `list_new_alerts` failed with a DuckDB lock error: dbt was building at that instant; the
   automatic retry reads again.
 - An answer the alert's status already covers (e.g. *Watch* on an alert an analyst acknowledged
-  on the page meanwhile) records nothing; `record_answer`'s log and XCom say so.
+  on the page meanwhile) records nothing; the task's log and XCom say so.
 - Re-ask: *Clear* the `triage_alert` map index. Triage a day by hand: *Trigger* with the run conf
   `{"day": "YYYY-MM-DD"}` (no DAG params: a HITL task's form shows its DAG's params too).
 - Backfill: this DAG has no timetable (it runs on asset events), so `airflow backfill create
@@ -64,6 +64,25 @@ default_args = {
 }
 
 
+class AlertTriageOperator(HITLOperator):
+    """A HITL question about one alert; its answer (or the timeout default) is recorded at once."""
+
+    def __init__(self, *, alert: dict, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.alert = alert
+
+    def execute_complete(self, context, event):
+        from riskradar.alerts import record_triage_answer
+        from riskradar.config import get_settings
+
+        answer = super().execute_complete(context, event)
+        result = record_triage_answer(get_settings(), self.alert, dict(answer))
+        self.log.info("alert %s: %s (%s)", self.alert["alert_id"], result.get("status"),
+                      "recorded" if result["recorded"] else result["reason"])
+        return {"chosen_options": answer["chosen_options"], "responded_by_user": answer["responded_by_user"],
+                **{k: result.get(k) for k in ("recorded", "status", "reason", "event_id", "note")}}
+
+
 @dag(
     dag_id="alert_triage",
     schedule=[ALERTS_ASSET],
@@ -89,26 +108,13 @@ def alert_triage():
         return [r for day in days for r in triage_requests(get_settings(), day)]
 
     requests = list_new_alerts()
-    answers = HITLOperator.partial(
+    AlertTriageOperator.partial(
         task_id="triage_alert",
         options=TRIAGE_OPTIONS,
         defaults=[TRIAGE_DEFAULT],
         params={"note": Param("", type=["null", "string"], description="Why (kept in the alert's history)")},
         response_timeout=RESPONSE_TIMEOUT,
-    ).expand_kwargs(requests.map(lambda r: {"subject": r["subject"], "body": r["body"]}))
-
-    @task
-    def record_answer(pair) -> dict:
-        from riskradar.alerts import record_triage_answer
-        from riskradar.config import get_settings
-
-        request, answer = pair
-        result = record_triage_answer(get_settings(), request, answer)
-        print(f"alert {request['alert_id']}: {result.get('status')} "
-              f"({'recorded' if result['recorded'] else result['reason']})")
-        return {k: v for k, v in result.items() if k in ("recorded", "status", "reason", "event_id", "note")}
-
-    record_answer.expand(pair=requests.zip(answers.output))
+    ).expand_kwargs(requests.map(lambda r: {"subject": r["subject"], "body": r["body"], "alert": r}))
 
 
 alert_triage()

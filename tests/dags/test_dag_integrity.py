@@ -231,4 +231,4 @@ def test_alert_triage_runs_on_published_alerts_outside_the_writer_pool(dagbag):
     assert kwargs["response_timeout"].total_seconds() > 0
     assert set(hitl.params) == {"note"}
     assert triage.max_active_runs > 1 and all(t.pool != "duckdb_writer" for t in triage.tasks)
-    assert [t.task_id for t in triage.tasks] == ["list_new_alerts", "triage_alert", "record_answer"]
+    assert [t.task_id for t in triage.tasks] == ["list_new_alerts", "triage_alert"]
