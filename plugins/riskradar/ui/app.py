@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise HTTPException(404, f"no alert {alert_id!r} in fct_risk_alerts")
             day = alert["mention_date"]
             trend = m.trend(alert["topic_id"], day - timedelta(days=TREND_DAYS), day + timedelta(days=7))
+            built = m.built_status(alert_id)
             examples = {r["item_id"]: r for r in m.mentions_by_id(list(alert["example_item_ids"] or []))}
         history = alerts.history(s, alert_id)
         current = history[-1]["status"] if history else "new"
@@ -136,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                       alert["example_urls"] or [], alert["example_source_ids"] or [],
                                       strict=False)]
         return page(request, user, "alert.html", status=status, alert=alert, examples=ex, history=history,
-                    status_now=current, allowed=allowed, labels=ACTION_LABELS, chart=chart,
+                    status_now=current, built=built, allowed=allowed, labels=ACTION_LABELS, chart=chart,
                     neg_chart=neg_chart, message=message, error=error,
                     terms=list(zip(alert["top_terms"] or [], alert["top_term_lifts"] or [], strict=False)),
                     sources=list(zip(alert["top_source_ids"] or [], alert["top_source_mentions"] or [],

@@ -48,7 +48,8 @@ def line_chart(days: Sequence[date], series: Sequence[tuple[str, Sequence[float 
         out.append(f'<line class="grid" x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>'
                    f'<text class="axis" x="{PAD_L - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{label}</text>')
     for i in sorted({0, n // 2, n - 1}):
-        out.append(f'<text class="axis" x="{x(i):.1f}" y="{H - 8}" text-anchor="middle">{days[i]:%b %d}</text>')
+        anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
+        out.append(f'<text class="axis" x="{x(i):.1f}" y="{H - 8}" text-anchor="{anchor}">{days[i]:%b %d}</text>')
     if highlight in days:
         i = list(days).index(highlight)
         out.append(f'<line class="today" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{PAD_T}" y2="{H - PAD_B}"/>')

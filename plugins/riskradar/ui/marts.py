@@ -69,6 +69,11 @@ class Marts:
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return self.one("select * from fct_risk_alerts where alert_id = ?", [alert_id])
 
+    def built_status(self, alert_id: str) -> dict[str, Any] | None:
+        """The status dbt derived from the events on its last build (fct_alert_status)."""
+        return self.one("select status, status_actor, status_changed_at, is_excluded_from_baseline "
+                        "from fct_alert_status where alert_id = ?", [alert_id])
+
     def trend(self, topic_id: str, first: date, last: date) -> list[dict[str, Any]]:
         return self.rows(
             """select mention_date, mentions, baseline_mean, baseline_std, spike_threshold_mentions,
