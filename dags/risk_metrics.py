@@ -53,6 +53,7 @@ from airflow.sdk import (
 
 SCORED_ASSET = Asset("scored_mentions")
 MARTS_ASSET = Asset("risk_marts")
+ALERTS_ASSET = Asset("risk_alerts")  # the day's fct_risk_alerts passed the gate: alert_triage runs
 
 
 def _record_failure(context):
@@ -112,12 +113,14 @@ def risk_metrics():
         # when nothing it reads changed since; otherwise it builds the interval afresh
         return build(start, end, resume=context["ti"].try_number > 1)
 
-    @task
-    def validate_marts(built) -> dict:
+    @task(outlets=[ALERTS_ASSET])
+    def validate_marts(built, **context) -> dict:
         from riskradar.pipeline import gate
 
         start, end, run_id = _interval()
-        return gate("marts", start, end, run_id)
+        result = gate("marts", start, end, run_id)
+        context["outlet_events"][ALERTS_ASSET].extra = {"day": start[:10]}
+        return result
 
     @task(outlets=[MARTS_ASSET])
     def write_brief(validated) -> dict:

@@ -164,6 +164,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _say(f"  latest brief         {briefs[-1] if briefs else '(none)'}")
     _say(f"  dbt docs site        {docs['dbt_docs']}   (serve: make docs)")
     _say(f"  GX Data Docs         {docs['data_docs']}")
+    _say(f"  Risk Radar page      http://localhost:8080/riskradar/today?day={days[-1]}   (make airflow, sign in; "
+         "also under Risk Radar in the Airflow UI's menu)")
     _say(f"  zones                {settings.landing_dir}, {settings.scored_dir}, {settings.quarantine_dir}")
     _say(f"  sample ground truth  {settings.sample_feeds_dir / 'ground_truth.json'} "
          f"({len(meta.get('incidents', []))} injected incidents)")

@@ -153,9 +153,9 @@ def airflow_env(airflow_home: Path, settings: Settings | None = None) -> dict[st
     return {
         "AIRFLOW_HOME": str(airflow_home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(s.home / "dags"),
-        # riskradar is installed in the venv; an empty plugins folder keeps every Airflow process
-        # from importing the whole package (+1.8 s, pandas/duckdb/pyarrow) at start-up
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(Path(airflow_home) / "plugins"),
+        # the repo's plugins/: only riskradar_plugin.py is a plugin (.airflowignore skips the
+        # package), and it imports the package lazily, so no Airflow process pays for pandas/duckdb
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(s.home / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",

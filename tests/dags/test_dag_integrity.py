@@ -16,6 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DAG_FILES = sorted((REPO / "dags").glob("*.py"))
+ASSET_TRIGGERED = {"alert_triage"}  # runs on risk_metrics' alerts Asset: no data interval of its own
 HEAVY = {"pandas", "nltk", "great_expectations", "duckdb", "dbt", "pyarrow", "feedparser", "riskradar",
          "matplotlib", "numpy"}
 
@@ -64,6 +65,8 @@ def test_timetables_give_non_zero_data_intervals(dagbag):
     have logical date = interval start. risk_metrics sees one whole UTC day."""
     day = timedelta(days=1)
     for dag in dagbag.dags.values():
+        if dag.dag_id in ASSET_TRIGGERED:
+            continue
         assert type(dag.timetable).__name__ == "CronDataIntervalTimetable", dag.dag_id
     dag = dagbag.dags["risk_metrics"]
     tt, nxt = _interval_after(dag, datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 8, 2, tzinfo=UTC))
@@ -109,7 +112,7 @@ def test_media_ingest_cadence_hourly_unless_configured(monkeypatch, tmp_path, in
 
 def test_defaults_retries_tags_docs_owner(dagbag):
     for dag in dagbag.dags.values():
-        assert dag.tags and set(dag.tags) <= {"riskradar", "ingest", "metrics", "maintenance"}
+        assert dag.tags and set(dag.tags) <= {"riskradar", "ingest", "metrics", "alerts", "maintenance"}
         assert dag.doc_md and "Triage" in dag.doc_md and "backfill" in dag.doc_md.lower()
         assert dag.max_active_runs >= 1
         for t in dag.tasks:
@@ -138,6 +141,9 @@ def test_params_have_descriptions(dagbag):
     """A manual run's form shows each param's description; every DAG offers at least one."""
     for dag in dagbag.dags.values():
         params = dag.params
+        if dag.dag_id == "alert_triage":  # its HITL tasks' forms would show DAG params: only the note
+            assert set(dag.get_task("triage_alert").params) == {"note"}
+            continue
         assert len(params) >= 1, dag.dag_id
         for name in params:
             assert params.get_param(name).description, (dag.dag_id, name)
@@ -207,3 +213,22 @@ def test_parsing_imports_nothing_heavy_and_is_fast(path):
         assert not heavy, f"{path.name}: parsing loaded {sorted(heavy)}"
     best = min(p["seconds"] for p in probes)
     assert best < 1.0, f"{path.name}: parse took {best:.2f}s (best of 2)"
+
+
+def test_alert_triage_runs_on_published_alerts_outside_the_writer_pool(dagbag):
+    """risk_metrics' gate publishes the day's alerts; alert_triage maps one HITL task per new
+    high alert with the four options, Watch on timeout, and never waits in duckdb_writer."""
+    from airflow.providers.standard.operators.hitl import HITLOperator
+    from riskradar.alerts import TRIAGE_DEFAULT, TRIAGE_OPTIONS
+
+    metrics, triage = dagbag.dags["risk_metrics"], dagbag.dags["alert_triage"]
+    assert {a.name for a in metrics.get_task("validate_marts").outlets} == {"risk_alerts"}
+    assert [a.name for a in triage.timetable.asset_condition.objects] == ["risk_alerts"]
+    hitl = triage.get_task("triage_alert")
+    assert issubclass(hitl.operator_class, HITLOperator)
+    kwargs = hitl.partial_kwargs
+    assert kwargs["options"] == list(TRIAGE_OPTIONS) and kwargs["defaults"] == [TRIAGE_DEFAULT]
+    assert kwargs["response_timeout"].total_seconds() > 0
+    assert set(hitl.params) == {"note"}
+    assert triage.max_active_runs > 1 and all(t.pool != "duckdb_writer" for t in triage.tasks)
+    assert [t.task_id for t in triage.tasks] == ["list_new_alerts", "triage_alert"]
