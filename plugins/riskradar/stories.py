@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 TITLE_THRESHOLD = 0.6
 LEAD_THRESHOLD = 0.5
 LOOKBACK_DAYS = 1
+PARALLEL_READ_BYTES = 8 * 1024 ** 2  # below this the parts are read in one process
 
 
 @dataclass(frozen=True)
@@ -225,26 +227,48 @@ def _best_matches(item_combo: np.ndarray, ca: np.ndarray, cb: np.ndarray, csim: 
 _READ_COLUMNS = ["item_id", "source_type", "title", "summary", "published_at", "story_id"]
 
 
-def _story_items(paths: list[Path], publishers: frozenset[str], is_prior: bool) -> list[StoryItem]:
-    """The news and trade-press rows of `paths`, each headline and summary parsed once (wire
-    copies and feed repeats share them)."""
+def _read_part(path: Path, publishers: frozenset[str]) -> tuple[list[Any], ...]:
+    """A part's news and trade-press rows, each distinct headline and summary parsed once (wire
+    copies and feed repeats share them): columns, row -> headline / lead number, the parsed ones."""
+    table = pq.read_table(path, columns=_READ_COLUMNS)
+    table = table.filter(pc.is_in(table.column("source_type"), value_set=pa.array(sorted(SYNDICATED_TYPES))))
+    ids, published, titles, summaries, story_ids = (
+        table.column(name).to_pylist() for name in ("item_id", "published_at", "title", "summary", "story_id"))
+    heads: dict[str | None, int] = {}
+    firsts: dict[str | None, int] = {}
+    head_of = [heads.setdefault(t, len(heads)) for t in titles]
+    lead_of = [firsts.setdefault(x, len(firsts)) for x in summaries]
+    parsed_heads = [(title_words(t, publishers), entity_words(t, publishers)) for t in heads]
+    parsed_leads = [lead_words(x) for x in firsts]
+    return ids, published, story_ids, head_of, lead_of, parsed_heads, parsed_leads
+
+
+_PARSE: dict[str, Any] = {}  # forked readers inherit the publishers
+
+
+def _read_part_forked(path: Path) -> tuple[list[Any], ...]:
+    return _read_part(path, _PARSE["publishers"])
+
+
+def _story_items(paths: list[tuple[Path, bool]], publishers: frozenset[str], workers: int) -> list[StoryItem]:
+    """StoryItems of (part, is_prior) pairs; parts are read and parsed in `workers` forked
+    processes when there are several large ones (the parsing is most of the work)."""
+    big = sum(p.stat().st_size for p, _ in paths) > PARALLEL_READ_BYTES
+    if workers > 1 and len(paths) > 1 and big and "fork" in multiprocessing.get_all_start_methods():
+        _PARSE["publishers"] = publishers
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(paths))) as pool:
+                read = pool.map(_read_part_forked, [p for p, _ in paths], chunksize=1)
+        finally:
+            _PARSE.clear()
+    else:
+        read = [_read_part(p, publishers) for p, _ in paths]
     items: list[StoryItem] = []
-    heads: dict[str | None, tuple[frozenset[str], frozenset[str]]] = {}
-    firsts: dict[str | None, frozenset[str]] = {}
-    wanted = pa.array(sorted(SYNDICATED_TYPES))
-    for path in paths:
-        table = pq.read_table(path, columns=_READ_COLUMNS)
-        table = table.filter(pc.is_in(table.column("source_type"), value_set=wanted))
-        cols = [table.column(name).to_pylist() for name in ("item_id", "published_at", "title", "summary", "story_id")]
-        for item_id, published_at, title, summary, story_id in zip(*cols, strict=True):
-            head = heads.get(title)
-            if head is None:
-                head = heads[title] = (title_words(title, publishers), entity_words(title, publishers))
-            lead = firsts.get(summary)
-            if lead is None:
-                lead = firsts[summary] = lead_words(summary)
-            items.append(StoryItem(item_id=item_id, published_at=published_at, title_words=head[0],
-                                   lead_words=lead, entity_words=head[1], story_id=story_id, is_prior=is_prior))
+    for (_, is_prior), (ids, published, story_ids, head_of, lead_of, heads, leads) in zip(paths, read, strict=True):
+        for item_id, published_at, story_id, h, lead in zip(ids, published, story_ids, head_of, lead_of, strict=True):
+            items.append(StoryItem(item_id=item_id, published_at=published_at, title_words=heads[h][0],
+                                   lead_words=leads[lead], entity_words=heads[h][1], story_id=story_id,
+                                   is_prior=is_prior))
     return items
 
 
@@ -258,12 +282,13 @@ def cluster_interval(start: datetime, end: datetime, settings: Settings,
                      lookback_days: int = LOOKBACK_DAYS, workers: int | None = None) -> dict[str, Any]:
     """Cluster the scored news and trade-press items of [start, end) with the days before; rewrite
     `story_id` in the interval's scored parts (atomically, only parts whose ids change).
-    `workers` processes share the bulk checks (default RISKRADAR_STORY_WORKERS, else one per core)."""
+    `workers` processes share the reading and the bulk checks (default RISKRADAR_STORY_WORKERS, else one per core)."""
     start, end = storage.as_utc(start), storage.as_utc(end)
     publishers = known_publishers(settings)
     current = list(storage.parts_for_interval(settings.scored_dir, start, end))
     prior = list(storage.parts_for_interval(settings.scored_dir, start - timedelta(days=lookback_days), start))
-    items = _story_items(prior, publishers, True) + _story_items(current, publishers, False)
+    workers = workers or index.default_workers()
+    items = _story_items([(p, True) for p in prior] + [(p, False) for p in current], publishers, workers)
     clusters = cluster_items(items, workers=workers)
     rewritten = 0
     for path in current:
@@ -272,8 +297,8 @@ def cluster_interval(start: datetime, end: datetime, settings: Settings,
         new = [clusters[item]["story_id"] if item in clusters else old
                for item, old in zip(table.column("item_id").to_pylist(), ids, strict=True)]
         if new != ids:
-            index = SCORED.get_field_index("story_id")
-            storage.write_table_atomic(table.set_column(index, SCORED.field(index), pa.array(new, pa.string())), path)
+            field = SCORED.get_field_index("story_id")
+            storage.write_table_atomic(table.set_column(field, SCORED.field(field), pa.array(new, pa.string())), path)
             rewritten += 1
     new_items = list(clusters.values())
     stories = {c["story_id"] for c in new_items}

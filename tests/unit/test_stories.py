@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from riskradar import storage
 from riskradar.ingest.normalize import publisher_key, story_key
-from riskradar.schemas import LANDING
+from riskradar.schemas import LANDING, SCORED
 from riskradar.score import score_interval
 from riskradar.stories import (
     StoryItem,
@@ -246,3 +246,21 @@ def test_index_window_bounds_a_crowded_key():
     a, b = candidate_pairs(titles, rarest=5, window=10)
     assert len(a) <= 300 * 10
     assert set(zip(a.tolist(), b.tolist(), strict=True)) >= {(t, t + 1) for t in range(299)}
+
+
+def test_parts_read_in_worker_processes_give_the_same_items(settings, monkeypatch):
+    from riskradar import stories
+
+    day = datetime(2026, 8, 3, tzinfo=UTC)
+    paths = []
+    for source_id, titles in (("global_newswire", [ORIGINAL, *BACKGROUND]), ("metro_daily", ["Update: " + ORIGINAL])):
+        rows = [_landing(k, source_id, t, LEAD, day) for k, t in enumerate(titles)]
+        rows.append({**_landing(99, source_id, "A forum post", "Text.", day), "source_type": "forum"})
+        path = storage.partition_path(settings.scored_dir, day, source_id=source_id)
+        storage.write_table_atomic(storage.rows_to_table(rows, SCORED), path)
+        paths.append((path, source_id == "global_newswire"))
+    one = stories._story_items(paths, PUBLISHERS, workers=1)
+    monkeypatch.setattr(stories, "PARALLEL_READ_BYTES", 0)
+    two = stories._story_items(paths, PUBLISHERS, workers=2)
+    assert two == one and len(one) == len(BACKGROUND) + 2  # forum posts are not clustered
+    assert [i.is_prior for i in one] == [True] * (len(BACKGROUND) + 1) + [False]
