@@ -7,6 +7,8 @@ from the landing zone (scoring lost or invented items) block dbt.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 SUITE_NAME = "scored"
 ID_COLUMNS = {"batch": ["source_id", "item_id"], "topics": ["source_id", "item_id", "topic_id"],
               "counts": ["source_id", "interval_start"], "schema": ["part", "column"],
@@ -24,10 +26,16 @@ def taxonomy_ids(settings) -> list[str]:
     path = settings.config_dir / "taxonomy.yml"
     if not path.is_file():
         return list(DEFAULT_TOPIC_IDS)
+    return list(_taxonomy_ids(settings, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _taxonomy_ids(settings, mtime_ns: int) -> tuple[str, ...]:
+    """Parsed once per process and taxonomy version (the YAML takes ~0.5 s to load)."""
     categories = settings.load_yaml("taxonomy.yml").get("categories") or []
     if isinstance(categories, dict):
-        return [str(k) for k in categories]
-    return [str(c["id"]) for c in categories if isinstance(c, dict) and c.get("id")]
+        return tuple(str(k) for k in categories)
+    return tuple(str(c["id"]) for c in categories if isinstance(c, dict) and c.get("id"))
 
 
 def frames(batch, settings, inputs):

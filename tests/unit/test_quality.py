@@ -679,3 +679,42 @@ def test_chunks_are_whole_parts_of_at_most_the_chunk_rows(gx_settings, monkeypat
     for chunk in chunks:  # within the limit, or a single larger part
         assert sum(sizes[p] for p in chunk) <= 35 or len(chunk) == 1
     assert _chunk_parts([], 35) == [[]]
+
+
+def test_suites_are_built_once_per_process_and_reused(gx_settings):
+    from riskradar.quality import _validator
+
+    write_clean_scored(gx_settings)
+    validator = _validator()
+    first = run_gate("scored", START, END, "run-1", gx_settings)
+    cached = dict(validator.suites)
+    again = run_gate("scored", START, END, "run-2", gx_settings)
+    assert first.success and again.success
+    scored_keys = [k for k in cached if k[0].startswith("scored")]
+    assert scored_keys and all(validator.suites[k] is cached[k] for k in scored_keys)  # the same objects
+    assert len(validator.suites) == len(cached)  # nothing rebuilt for the second interval run
+
+
+def test_list_columns_reach_gx_hashable_so_no_frame_is_pickled(gx_settings, monkeypatch):
+    import pickle
+
+    import pandas as pd
+    from great_expectations.execution_engine import pandas_execution_engine
+    from riskradar.quality import hashable_lists
+
+    frame = pd.DataFrame({"item_id": ["a", "b", "c"], "topics": [["scam_ads"], [], None],
+                          "platforms": [pd.Series(["adnova"]).to_numpy(), None, None]})
+    with pytest.raises(TypeError):
+        pd.util.hash_pandas_object(frame)
+    ready = hashable_lists(frame)
+    assert ready["topics"].tolist() == [("scam_ads",), (), None] and ready["platforms"][0] == ("adnova",)
+    assert frame["topics"][0] == ["scam_ads"]  # the caller's frame is left as it was
+    pandas_execution_engine.hash_pandas_dataframe(ready)  # the fast path: pandas' row hash
+
+    dumped = []
+    real = pickle.dumps
+    monkeypatch.setattr(pandas_execution_engine.pickle, "dumps",
+                        lambda obj, *a, **k: dumped.append(type(obj)) or real(obj, *a, **k))
+    write_clean_scored(gx_settings)
+    assert run_gate("scored", START, END, "run-1", gx_settings).success
+    assert pd.DataFrame not in dumped  # GX fingerprinted every batch without pickling it

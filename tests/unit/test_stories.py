@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from riskradar import storage
 from riskradar.ingest.normalize import publisher_key, story_key
-from riskradar.schemas import LANDING
+from riskradar.schemas import LANDING, SCORED
 from riskradar.score import score_interval
 from riskradar.stories import (
     StoryItem,
@@ -118,9 +118,10 @@ def _per_day_bcubed(pred: dict[str, str], truth: dict[str, str], day: dict[str, 
 
 
 def test_clustering_quality_on_the_sample_corpus():
-    """Against the generator's truth (21 days): copies found, and no worse precision than an exact key."""
+    """Against the generator's truth (30 days): the README's figures (copies joined 98.4%, per-day
+    B-cubed precision / recall 0.912 / 0.999), and no worse precision than an exact key."""
     sources = gen.load_sources(gen.SOURCES_YML)
-    corpus, _, _ = gen.build_corpus(sources, date(2026, 8, 1), 21, float(gen.DEFAULT_ITEMS_PER_DAY), 20260801)
+    corpus, _, _ = gen.build_corpus(sources, date(2026, 8, 1), 30, float(gen.DEFAULT_ITEMS_PER_DAY), 20260801)
     publishers = frozenset(publisher_key(s.name) for s in sources)
     wires = {s.id for s in sources if s.type in ("news", "trade_press")}
     by_day: dict[str, list] = defaultdict(list)
@@ -149,7 +150,8 @@ def test_clustering_quality_on_the_sample_corpus():
     exact_p, exact_r = _per_day_bcubed(exact, truth, day)
     p, r = _per_day_bcubed(clustered, truth, day)
     assert copy_recall(exact) < 0.7  # the corpus's copy-desk edits defeat an exact title key
-    assert copy_recall(clustered) >= 0.95
+    assert copy_recall(clustered) >= 0.98
+    assert p >= 0.91
     assert r >= 0.99 and r > exact_r
     assert p >= exact_p  # merging more copies did not merge more different stories
 
@@ -194,3 +196,71 @@ def test_cluster_interval_rewrites_scored_parts_idempotently(settings):
     again = cluster_interval(day2, day2 + timedelta(days=1), settings)
     assert again["parts_rewritten"] == 0
     assert {p: p.read_bytes() for p in settings.scored_dir.rglob("*.parquet")} == before
+
+
+def _many_items(n_stories: int = 60, copies: int = 3) -> list[StoryItem]:
+    """Stories of one template (names and figures vary) with edited copies, over two days."""
+    out, k = [], 0
+    platforms = ["AdNova", "Chirp", "Streamly", "Pixelgram", "ShopSphere"]
+    for s_ in range(n_stories):
+        title = f"{platforms[s_ % 5]} suspends {1000 + s_} advertiser accounts behind crypto scam ads in city{s_ // 5}"
+        lead = f"Regulators in city{s_ // 5} counted {1000 + s_} accounts. The platform said it acted."
+        for c in range(copies):
+            edited = ("Update: " + title, title.replace("suspends", "suspended"), title + " - Global Newswire")[c]
+            out.append(item(k, title if c == 0 else edited, lead, minutes=k + 1,
+                            prior_id=f"prior-{s_}" if s_ % 4 == 0 and c == 0 else None))
+            k += 1
+    return out + background(10_000)
+
+
+def test_story_ids_do_not_depend_on_the_number_of_workers(monkeypatch):
+    from riskradar import story_index
+
+    items = _many_items()
+    one = cluster_items(items, workers=1)
+    # force the worker pool and many small chunks even for this small input
+    monkeypatch.setattr(story_index, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(story_index, "CHUNK", 7)
+    two = cluster_items(list(reversed(items)), workers=2)
+    assert two == one
+    assert len({v["story_id"] for v in one.values()}) == 60 + len(BACKGROUND)
+    assert "item-0" not in one and one["item-1"]["story_id"] == "prior-0"  # the earlier day's id is kept
+
+
+def test_index_pairs_edited_titles_and_not_titles_sharing_only_common_words():
+    from riskradar.story_index import candidate_pairs
+
+    # word ranks: 0 rarest. Title 1 is title 0 with three words changed; title 2 shares only its
+    # common words (20, 21, 22) with them, which rank after their five rarest
+    titles = [(0, 1, 2, 3, 4, 20, 21, 22), (0, 1, 10, 11, 12, 20, 21, 22), (40, 41, 42, 20, 21, 22), (0,), (0, 50)]
+    a, b = candidate_pairs(titles, rarest=5, window=8)
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    assert (0, 1) in pairs and (3, 4) in pairs  # one-word titles meet the titles holding their word
+    assert (0, 2) not in pairs and (1, 2) not in pairs
+
+
+def test_index_window_bounds_a_crowded_key():
+    from riskradar.story_index import candidate_pairs
+
+    titles = [(0, 1, 100 + t) for t in range(300)]  # 300 titles share their two rarest words
+    a, b = candidate_pairs(titles, rarest=5, window=10)
+    assert len(a) <= 300 * 10
+    assert set(zip(a.tolist(), b.tolist(), strict=True)) >= {(t, t + 1) for t in range(299)}
+
+
+def test_parts_read_in_worker_processes_give_the_same_items(settings, monkeypatch):
+    from riskradar import stories
+
+    day = datetime(2026, 8, 3, tzinfo=UTC)
+    paths = []
+    for source_id, titles in (("global_newswire", [ORIGINAL, *BACKGROUND]), ("metro_daily", ["Update: " + ORIGINAL])):
+        rows = [_landing(k, source_id, t, LEAD, day) for k, t in enumerate(titles)]
+        rows.append({**_landing(99, source_id, "A forum post", "Text.", day), "source_type": "forum"})
+        path = storage.partition_path(settings.scored_dir, day, source_id=source_id)
+        storage.write_table_atomic(storage.rows_to_table(rows, SCORED), path)
+        paths.append((path, source_id == "global_newswire"))
+    one = stories._story_items(paths, PUBLISHERS, workers=1)
+    monkeypatch.setattr(stories, "PARALLEL_READ_BYTES", 0)
+    two = stories._story_items(paths, PUBLISHERS, workers=2)
+    assert two == one and len(one) == len(BACKGROUND) + 2  # forum posts are not clustered
+    assert [i.is_prior for i in one] == [True] * (len(BACKGROUND) + 1) + [False]
