@@ -48,6 +48,8 @@ def clean_text(value: str | None) -> str:
     """HTML to plain text: tags and scripts removed, entities decoded, whitespace folded."""
     if not value:
         return ""
+    if "<" not in value and "&" not in value:  # plain text (most titles): nothing to parse
+        return _WS.sub(" ", value).strip()
     parser = _TextExtractor()
     try:
         parser.feed(value)
