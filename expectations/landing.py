@@ -1,6 +1,6 @@
 """Landing gate: the parsed feed items of one interval, before anything scores them.
 
-Rows with a null/empty title or a missing/unparseable URL are quarantined (row-level); a broken
+Rows with a null/empty title or (when has_link) a missing/unparseable URL are quarantined (row-level); a broken
 schema, a null or duplicate item id or an unknown source fails the gate (critical); odd
 publication times and language codes are recorded as warnings.
 """
@@ -38,9 +38,12 @@ def build(settings, inputs):
              reason="title is null"),
         Spec(e.ExpectColumnValueLengthsToBeBetween(column="title", min_value=1, mostly=mostly),
              row_level=True, reason="title is empty", name="title_not_empty"),
-        Spec(e.ExpectColumnValuesToNotBeNull(column="url", mostly=mostly), row_level=True,
-             reason="url is null"),
-        Spec(e.ExpectColumnValuesToMatchRegex(column="url", regex=URL_REGEX, mostly=mostly),
+        # an entry without a link lands with has_link false (identified by its content hash); rows
+        # written before the column existed (null) are still checked
+        Spec(e.ExpectColumnValuesToNotBeNull(column="url", mostly=mostly, row_condition="has_link != False",
+                                             condition_parser="pandas"), row_level=True, reason="url is null"),
+        Spec(e.ExpectColumnValuesToMatchRegex(column="url", regex=URL_REGEX, mostly=mostly,
+                                              row_condition="has_link != False", condition_parser="pandas"),
              row_level=True, reason="url is not an http(s) URL"),
         Spec(e.ExpectColumnValueLengthsToBeBetween(column="title", max_value=MAX_TITLE_CHARS),
              severity="warning", name=f"title_at_most_{MAX_TITLE_CHARS}_chars"),

@@ -18,6 +18,7 @@ LANDING = pa.schema(
         ("source_type", pa.string()),  # news | trade_press | forum | review | social
         ("guid", pa.string()),
         ("url", pa.string()),  # canonical: tracking params and fragment removed
+        ("has_link", pa.bool_()),  # false for an entry without a link (its item_id is the content hash)
         ("title", pa.string()),  # plain text, HTML stripped, entities decoded
         ("summary", pa.string()),  # plain text
         ("author", pa.string()),

@@ -173,3 +173,33 @@ def test_story_key_folds_publisher_suffix_for_syndicated_copies():
     assert story_key("AdNova pauses payouts to creators - Global Newswire", pubs) == original
     # a dash that is part of the headline is kept
     assert story_key("AdNova pauses payouts - again", pubs) != original
+
+
+def test_an_entry_without_link_and_guid_lands_with_a_content_hash_id(settings, feed_server):
+    """Text but no link and no guid: landed (has_link false), its id the content hash, stable
+    across intervals (the same text seen again is a duplicate), and the landing gate keeps it."""
+    from riskradar.ingest.normalize import sha1
+    from riskradar.quality import run_gate
+
+    use_sources(settings, [http_source(feed_server)])
+    linkless = item(None, "Scam ad wave reported", None, desc="Users report fake giveaway ads")
+    (feed_server.root / "feed-2026-08-01.xml").write_text(rss([
+        linkless, item("a1", "With a link", "https://example.test/a"),
+        item(None, None, None, desc="Only a summary, no title, link or guid")]))
+    (feed_server.root / "feed-2026-08-02.xml").write_text(rss([
+        linkless, item(None, "Scam ad wave reported", None, desc="Users report fake giveaway ads, again")]))
+    out = ingest_source("test_feed", DAY1, DAY2, "r1", settings)
+    assert out["items_landed"] == 3 and out["items_quarantined"] == 0
+    rows = {r["title"]: r for r in landed(settings, "test_feed", DAY1)}
+    row = rows["Scam ad wave reported"]
+    assert row["has_link"] is False and row["url"] is None and row["guid"] is None
+    assert row["item_id"] == sha1(f"hash:{sha1('Scam ad wave reported' + chr(10) + 'Users report fake giveaway ads')}")
+    assert rows["With a link"]["has_link"] is True
+    assert rows["Only a summary, no title, link or guid"]["has_link"] is False
+    gate = run_gate("landing", DAY1, DAY2, "r1", settings)
+    assert gate.success, gate.to_dict()
+    assert {r["title"] for r in landed(settings, "test_feed", DAY1)} == set(rows)  # nothing quarantined
+    nxt = ingest_source("test_feed", DAY2, DAY3, "r2", settings)
+    assert nxt["items_duplicate"] == 1 and nxt["items_landed"] == 1  # same content, same id
+    again = landed(settings, "test_feed", DAY2)[0]
+    assert again["has_link"] is False and again["item_id"] != row["item_id"]

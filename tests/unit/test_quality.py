@@ -217,11 +217,12 @@ def test_out_of_interval_publication_time_is_only_a_warning(gx_settings):
 
 # ------------------------------------------------- counts add up: ingest -> landing + quarantine
 
-def serve_feed(settings, server, n: int, without_link: tuple[int, ...]) -> None:
-    """One RSS source on the loopback server; items in `without_link` have a guid but no <link>."""
+def serve_feed(settings, server, n: int, bad_link: tuple[int, ...]) -> None:
+    """One RSS source on the loopback server; items in `bad_link` have a guid and a non-HTTP <link>
+    (an item with no link at all lands, flagged has_link = false)."""
     items = "".join(
         f"<item><guid isPermaLink='false'>g-{i}</guid><title>Scam ads story {i}</title>"
-        + ("" if i in without_link else f"<link>https://news.example/{i}</link>")
+        + (f"<link>mailto:news{i}@example.test</link>" if i in bad_link else f"<link>https://news.example/{i}</link>")
         + "<pubDate>Sat, 01 Aug 2026 00:10:00 GMT</pubDate></item>" for i in range(n))
     (server.root / "feed.xml").write_text(
         "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><link>https://news.example/</link>"
@@ -237,7 +238,7 @@ def loopback(monkeypatch):
 
 
 def test_counts_add_up_from_ingest_through_the_landing_gate(gx_settings, feed_server, loopback):
-    serve_feed(gx_settings, feed_server, 40, without_link=(5,))
+    serve_feed(gx_settings, feed_server, 40, bad_link=(5,))
     ingest_source("test_feed", START, END, "run-1", gx_settings)
 
     first = run_gate("landing", START, END, "run-1", gx_settings)
@@ -255,7 +256,7 @@ def test_counts_add_up_from_ingest_through_the_landing_gate(gx_settings, feed_se
 
 
 def test_a_row_lost_between_ingest_and_landing_gate_is_critical(gx_settings, feed_server, loopback):
-    serve_feed(gx_settings, feed_server, 40, without_link=())
+    serve_feed(gx_settings, feed_server, 40, bad_link=())
     ingest_source("test_feed", START, END, "run-1", gx_settings)
     part = storage.partition_path(gx_settings.landing_dir, START, source_id="test_feed")
     table = pq.read_table(part)

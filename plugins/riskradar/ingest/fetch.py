@@ -26,16 +26,28 @@ MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
           "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5")
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
+# answers that will not change in minutes: retrying them only delays the failure
+PERMANENT = frozenset({401, 403, 404, 410})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class FetchError(RuntimeError):
     """The source could not be read; the message says why (HTTP code, timeout, refusal...)."""
 
-    def __init__(self, message: str, http_status: int | None = None, attempts: int = 1):
+    def __init__(self, message: str, http_status: int | None = None, attempts: int = 1,
+                 permanent: bool = False):
         super().__init__(message)
         self.http_status = http_status
         self.attempts = attempts
+        # True when a retry cannot help (404/410/401/403, missing file, bad certificate): the
+        # Airflow task fails at once instead of waiting through its retry delays
+        self.permanent = permanent
+
+
+def _certificate_problem(exc: OSError) -> bool:
+    """An untrusted, expired or unparseable certificate: the same on every attempt."""
+    return isinstance(exc, ssl.SSLCertVerificationError) or (
+        isinstance(exc, ssl.SSLError) and "CERTIFICATE" in str(exc).upper())
 
 
 @dataclass(frozen=True)
@@ -179,7 +191,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 def _fetch_file(url: str, policy: URLPolicy, max_bytes: int, started: float) -> FetchResult:
     path = policy.check_file(url)
     if not path.is_file():
-        raise FetchError(f"feed file not found: {path}")
+        raise FetchError(f"feed file not found: {path}", permanent=True)
     with path.open("rb") as fh:
         body = fh.read(max_bytes + 1)
     truncated = len(body) > max_bytes
@@ -264,6 +276,12 @@ def fetch(url: str, *, policy: URLPolicy | None = None, options: FetchOptions | 
             if isinstance(exc, FetchError):
                 exc.attempts = attempt
             raise
+        except ssl.SSLError as exc:
+            if not _certificate_problem(exc):
+                error, code = f"cannot read {url}: {type(exc).__name__}: {exc}", None
+            else:
+                raise FetchError(f"TLS certificate of {url} refused: {exc}", None, attempt,
+                                 permanent=True) from None
         except TimeoutError as exc:
             error, code = f"timed out reading {url} ({exc or 'no data within the read timeout'})", None
         except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -276,7 +294,7 @@ def fetch(url: str, *, policy: URLPolicy | None = None, options: FetchOptions | 
                     raise FetchError(f"HTTP {status} from {url} with Retry-After {wait:.0f}s, over the "
                                      f"{opts.max_retry_wait:.0f}s we wait", status, attempt)
             elif status >= 400 or (status >= 300 and status != 304):
-                raise FetchError(f"HTTP {status} from {url}", status, attempt)
+                raise FetchError(f"HTTP {status} from {url}", status, attempt, permanent=status in PERMANENT)
             else:
                 result = FetchResult(url, body, status, headers.get("content-type"),
                                      (time.perf_counter() - started) * 1000, final_url=final_url,

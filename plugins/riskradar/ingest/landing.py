@@ -9,6 +9,7 @@ refused URL) are quarantined as document rows (item_id null) and reported in sou
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -33,7 +34,37 @@ DEFAULT_WORKERS = 8
 
 
 class SourceIngestError(RuntimeError):
-    """A whole source failed for this interval (recorded in source_health before raising)."""
+    """A whole source failed for this interval (recorded in source_health before raising).
+
+    `permanent` is True when a retry cannot help (HTTP 404/410/401/403, a missing file, a refused
+    certificate or URL, a configuration error): inside Airflow such an error is also an
+    `AirflowFailException`, so the mapped task fails at once instead of waiting out its retries.
+    """
+
+    permanent = False
+
+
+def source_error(message: str, *, permanent: bool) -> SourceIngestError:
+    """The error to raise for a failed source; permanent ones skip Airflow's retries.
+
+    `airflow.sdk.exceptions` is only used when the task runner has already imported it (importing
+    Airflow costs seconds outside it, e.g. in `riskradar ingest`).
+    """
+    base = getattr(sys.modules.get("airflow.sdk.exceptions"), "AirflowFailException", None)
+    if not permanent:
+        return SourceIngestError(message)
+    err = (_no_retry_class(base) if base is not None else SourceIngestError)(message)
+    err.permanent = True
+    return err
+
+
+_NO_RETRY: dict[type, type[SourceIngestError]] = {}
+
+
+def _no_retry_class(base: type) -> type[SourceIngestError]:
+    if base not in _NO_RETRY:
+        _NO_RETRY[base] = type("SourceIngestError", (SourceIngestError, base), {"__module__": __name__})
+    return _NO_RETRY[base]
 
 
 def previously_landed(settings: Settings, source_id: str, interval_start: datetime) -> tuple[set[str], set[str]]:
@@ -125,6 +156,7 @@ def ingest_source(source_id: str, interval_start: datetime | str, interval_end: 
     doc_rows: list[dict[str, Any]] = []  # about the whole document: reported, not counted as items
     notes: list[str] = []
     failure: str | None = None
+    permanent = False
     pending_cache: dict[str, Any] = {}
     body = b""
     try:
@@ -147,6 +179,9 @@ def ingest_source(source_id: str, interval_start: datetime | str, interval_end: 
         log.debug("raw payload archived at %s", raw_file)
     except (FetchError, URLRefused, SourceConfigError, OSError) as exc:
         failure = str(exc) if not isinstance(exc, URLRefused) else f"refused: {exc}"
+        permanent = bool(getattr(exc, "permanent", False)) or isinstance(exc, URLRefused | SourceConfigError)
+        if permanent:
+            failure += " (permanent error: not retried)"
         health["http_status"] = getattr(exc, "http_status", None) or health["http_status"]
         doc_rows.append(_quarantine_row("fetch", src.id, failure, url, start, end, run_id))
 
@@ -185,8 +220,8 @@ def ingest_source(source_id: str, interval_start: datetime | str, interval_end: 
                               pending_cache["last_modified"], body, pending_cache["content_type"])
     summary = _summary(health, quarantined + doc_rows)
     if health["status"] == "error":
-        raise SourceIngestError(f"source {src.id!r} failed for {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} "
-                                f"UTC ({url}): {failure}")
+        raise source_error(f"source {src.id!r} failed for {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M} "
+                                f"UTC ({url}): {failure}", permanent=permanent)
     log.info("landed %s", summary)
     return summary
 

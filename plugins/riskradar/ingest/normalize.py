@@ -48,6 +48,8 @@ def clean_text(value: str | None) -> str:
     """HTML to plain text: tags and scripts removed, entities decoded, whitespace folded."""
     if not value:
         return ""
+    if "<" not in value and "&" not in value:  # plain text (most titles): nothing to parse
+        return _WS.sub(" ", value).strip()
     parser = _TextExtractor()
     try:
         parser.feed(value)
@@ -143,8 +145,9 @@ def entry_to_row(entry: Any, *, source_id: str, source_type: str, default_langua
     url = canonical_url(link)
     if not title and not summary:
         return None, "entry has neither title nor summary"
-    if not url and not guid:
-        return None, "entry has no link and no guid: cannot address or identify it"
+    # an entry with text but no link and no guid still lands: its id is the content hash (the
+    # same text gives the same id, so it dedupes like any other item) and has_link says why
+    # there is no URL to open
     if not title:
         title = summary[:140]
     content_hash = sha1(f"{title}\n{summary}")
@@ -172,6 +175,7 @@ def entry_to_row(entry: Any, *, source_id: str, source_type: str, default_langua
         "source_type": source_type,
         "guid": guid,
         "url": url or link,
+        "has_link": bool(url or link),
         "title": title,
         "summary": summary,
         "author": clean_text(author) if author else None,
