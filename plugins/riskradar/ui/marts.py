@@ -2,8 +2,8 @@
 
 The pages never re-derive a metric: spike scores, baselines, thresholds, evidence (examples,
 term lift, sources, platforms), attention share and coverage are columns dbt computed. This
-module only selects and filters them. `connect()` is the single way in, so switching to the
-shared reader (`riskradar.warehouse`) is a one-function change; the SQL uses `?` placeholders.
+module only selects and filters them, through the shared reader (`riskradar.warehouse`): the
+configured dbt target (DuckDB file or PostgreSQL), with portable SQL and `?` placeholders.
 """
 
 from __future__ import annotations
@@ -21,13 +21,11 @@ class WarehouseUnavailable(RuntimeError):
 
 
 class Marts:
-    def __init__(self, con: Any):
-        self._con = con
+    def __init__(self, wh: Any):
+        self._wh = wh
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        cur = self._con.execute(sql, params or [])
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        return self._wh.query(sql, params or [])
 
     def one(self, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
         found = self.rows(sql, params)
@@ -115,9 +113,9 @@ class Marts:
 
     def mentions_of_day(self, topic_id: str, day: date, *, source_type: str | None = None,
                         platform_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        where, params = "mention_date = ? and list_contains(topics, ?)", [day, topic_id]
+        where, params = "mention_date = ? and ? = any(topics)", [day, topic_id]
         if platform_id:
-            where, params = where + " and list_contains(platforms, ?)", [*params, platform_id]
+            where, params = where + " and ? = any(platforms)", [*params, platform_id]
         if source_type:
             where, params = where + " and source_type = ?", [*params, source_type]
         return self.rows(f"select item_id, title, summary, url, source_id, source_type, sentiment_compound, "
@@ -127,17 +125,16 @@ class Marts:
 
 @contextlib.contextmanager
 def connect(settings: Settings) -> Iterator[Marts]:
-    """The warehouse opened read-only for one request (dbt stays its only writer)."""
-    import duckdb
+    """The configured warehouse opened read-only for one request (dbt stays its only writer)."""
+    from riskradar import warehouse
 
-    path = settings.warehouse_path
-    if not path.exists():
-        raise WarehouseUnavailable(f"no warehouse at {path}: run risk_metrics (or `make demo`) first")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:  # dbt is writing: its lock excludes readers for a moment
-        raise WarehouseUnavailable(f"the warehouse is being rebuilt by dbt, retry in a moment ({exc})") from exc
-    try:
-        yield Marts(con)
-    finally:
-        con.close()
+    with contextlib.ExitStack() as stack:
+        try:
+            wh = stack.enter_context(warehouse.connect(settings))
+        except warehouse.WarehouseMissing as exc:
+            raise WarehouseUnavailable(f"{exc}: run risk_metrics (or `make demo`) first") from exc
+        except Exception as exc:  # duckdb.IOException: dbt holds the file's write lock for a moment
+            if type(exc).__name__ != "IOException":
+                raise
+            raise WarehouseUnavailable(f"the warehouse is being rebuilt by dbt, retry in a moment ({exc})") from exc
+        yield Marts(wh)
