@@ -116,3 +116,14 @@ def test_fast_path_switch(monkeypatch):
     assert type(doc.entries[0]).__name__ == "FeedParserDict"
     monkeypatch.setenv("RISKRADAR_FAST_PARSE", "1")
     assert type(parse_document(PLAIN["rss"].encode()).entries[0]) is dict
+
+
+def test_atom_entry_without_a_link_keeps_feedparsers_link():
+    """feedparser gives an Atom entry with no alternate link its id as link; the fast path declines
+    such a document, so the landed url (and the landing gate's verdict on it) stays feedparser's."""
+    xml = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+           b'<id>tag:x,2026:f</id><updated>2026-08-01T00:00:00Z</updated><entry>'
+           b'<id>tag:metro-daily.example,2026-08-01:1</id><title>Hello</title>'
+           b'<updated>2026-08-01T00:00:00Z</updated><summary>s</summary></entry></feed>')
+    assert parse_fast(xml) is None
+    assert feedparser.parse(xml).entries[0]["link"] == "tag:metro-daily.example,2026-08-01:1"

@@ -157,6 +157,8 @@ def _atom_entry(node: ET.Element) -> dict[str, Any]:
             value = _text(child)
             entry[name] = value
             entry[f"{name}_parsed"] = _iso(value)
+    if "link" not in entry:  # feedparser derives one (from the entry id): leave the entry to it
+        raise Decline("entry without an alternate link")
     return entry
 
 
