@@ -274,13 +274,13 @@ class SentimentScorer:
         prepared = [self.rewrite_phrases(seg) for seg in sentences]
         whole = self._polarity(join_title(prepared[0], " ".join(prepared[1:])))
         scores = [self._polarity(seg) for seg in prepared if _HAS_WORD.search(seg)][:MAX_SEGMENTS]
+        if not scores:  # no sentence with a word in it: the whole text is all there is
+            return SentimentScore(*(round(v, 4) for v in whole))
         weights = [abs(sc[3]) for sc in scores]
         total = sum(weights)
         if total == 0:
             weights, total = [1.0] * len(scores), float(len(scores))
         weighted = [sum(w * sc[i] for w, sc in zip(weights, scores, strict=True)) / total for i in range(4)]
-        if not scores:
-            weighted = list(whole)
         return SentimentScore(*(round((a + b) / 2, 4) for a, b in zip(whole, weighted, strict=True)))
 
 
