@@ -1,6 +1,6 @@
 """Daily incremental dbt build time with 30 days and with 365 days of history.
 
-The daily Airflow run builds one data interval (`riskradar.transform.build_interval`: the
+The daily Airflow run builds one data interval (`riskradar.marts.build.build_interval`: the
 microbatch marts rebuild the new day plus a one-day lookback; the small marts rebuild whole).
 Its cost must follow the new day, not the size of history: the ratio of the two medians must
 stay at or under 1.5.
@@ -35,7 +35,9 @@ os.environ.setdefault("RISKRADAR_DBT_LOG_LEVEL", "warn")
 import duckdb  # noqa: E402
 from fixtures.scored_fixture import write_scored_fixture  # noqa: E402
 from riskradar.config import Settings  # noqa: E402
-from riskradar.transform import _iso, build_interval, run_dbt, write_sources_reference  # noqa: E402
+from riskradar.marts.build import _iso, build_interval  # noqa: E402
+from riskradar.marts.dbt import run_dbt  # noqa: E402
+from riskradar.marts.reference import write_sources_reference  # noqa: E402
 
 # the day the daily build measures; history ends the day before
 TARGET_DAY = date(2026, 11, 1)

@@ -176,10 +176,10 @@ def _stage_call(stage: str, day: date, settings: Any, ingest_workers: int) -> di
         out = pipeline.gate(stage.removeprefix("gate_"), start, end, run_id, settings)
         return {"success": out.get("success")}
     if stage == "score":
-        import riskradar.stories
+        import riskradar.stories.cluster
 
         timed: dict[str, float] = {}
-        cluster = riskradar.stories.cluster_interval
+        cluster = riskradar.stories.cluster.cluster_interval
 
         def timed_cluster(*a: Any, **kw: Any) -> dict[str, Any]:  # pipeline.score imports it at call time
             began = time.perf_counter()
@@ -188,11 +188,11 @@ def _stage_call(stage: str, day: date, settings: Any, ingest_workers: int) -> di
             finally:
                 timed["stories_s"] = time.perf_counter() - began
 
-        riskradar.stories.cluster_interval = timed_cluster
+        riskradar.stories.cluster.cluster_interval = timed_cluster
         try:
             out = pipeline.score(start, end, run_id, settings)
         finally:
-            riskradar.stories.cluster_interval = cluster
+            riskradar.stories.cluster.cluster_interval = cluster
         return {"items_scored": out["items_scored"], "items_unscored": out["items_unscored"],
                 "stories_s": timed.get("stories_s"), "stories": out["stories"].get("items_clustered")}
     if stage == "dbt":
@@ -216,10 +216,10 @@ def _warm_imports(stage: str) -> None:
         import riskradar.quality  # noqa: F401
     elif stage == "score":
         import riskradar.score  # noqa: F401
-        import riskradar.stories  # noqa: F401
+        import riskradar.stories.cluster  # noqa: F401
     elif stage == "dbt":
         import dbt.cli.main  # noqa: F401
-        import riskradar.transform  # noqa: F401
+        import riskradar.marts.build  # noqa: F401
     elif stage == "brief":
         import riskradar.brief.render  # noqa: F401
 

@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from nltk.sentiment import SentimentIntensityAnalyzer
     from riskradar.config import Settings
-    from riskradar.score import load_models, score_item, score_texts
+    from riskradar.score.items import load_models, score_item, score_texts
 
     settings = Settings.from_env()
     scorer, taxonomy = load_models(settings)

@@ -9,7 +9,7 @@ sentiment columns stay null), one part per source and day, as the score stage wr
 The generator's truth (story, original of a copy) goes beside it.
 
 A run restores the pristine parts, clusters every day in order through
-`riskradar.stories.cluster_interval` (the function the score task calls), and times the last
+`riskradar.stories.cluster.cluster_interval` (the function the cluster_stories task calls), and times the last
 day alone: wall time and CPU time of this process and its workers (getrusage SELF + CHILDREN).
 It then scores the result against the truth over the wire items of all days: copies joined to
 their original, per-day B-cubed precision and recall (tests/unit/test_stories.py's measure) and a
@@ -109,7 +109,7 @@ def _cpu() -> float:
 def run(root: Path, days: int, workers: int | None) -> dict[str, Any]:
     """Cluster every day from the pristine parts; time each day; score the ids against the truth."""
     from riskradar.config import Settings
-    from riskradar.stories import cluster_interval
+    from riskradar.stories.cluster import cluster_interval
 
     data = root / f"data-{os.getpid()}"  # runs of two checkouts may share one --keep corpus
     shutil.rmtree(data, ignore_errors=True)

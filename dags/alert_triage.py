@@ -8,7 +8,7 @@ severity *high* that are still *new*. For each it maps one human-in-the-loop tas
 (`triage_alert`), shown under **Required Actions** with the evidence in its body (examples with
 links, terms with lift, sources, platforms) and four options: *Escalate to Policy*, *Escalate to
 Product*, *Watch*, *False positive*, plus a note. Each answer becomes an alert event at once
-(`AlertTriageOperator.execute_complete`) through `riskradar.alerts` (the `alert_events` zone the CLI and the Risk Radar page write),
+(`AlertTriageOperator.execute_complete`) through `riskradar.alerts.triage` (the `alert_events` zone the CLI and the Risk Radar page write),
 with the responder as actor, so the next dbt build's status and baselines follow.
 
 **Timeout.** Nobody answers within 24 h: the scheduler applies *Watch* (the alert becomes
@@ -39,29 +39,13 @@ import os
 from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.hitl import HITLOperator
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
+from riskradar_dag_defaults import ALERTS_ASSET, default_args
 
-ALERTS_ASSET = Asset("risk_alerts")
-TRIAGE_OPTIONS = ["Escalate to Policy", "Escalate to Product", "Watch", "False positive"]  # riskradar.alerts
+TRIAGE_OPTIONS = ["Escalate to Policy", "Escalate to Product", "Watch", "False positive"]  # riskradar.alerts.triage
 TRIAGE_DEFAULT = "Watch"
 # 24 h; RISKRADAR_TRIAGE_TIMEOUT_MINUTES shortens it (tests, demos)
 RESPONSE_TIMEOUT = timedelta(minutes=float(os.environ.get("RISKRADAR_TRIAGE_TIMEOUT_MINUTES") or 24 * 60))
-
-def _record_failure(context):
-    from riskradar.pipeline import record_failure
-
-    record_failure(context)
-
-
-default_args = {
-    "owner": "monetization-integrity",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=1),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=10),
-    "execution_timeout": timedelta(minutes=10),
-    "on_failure_callback": _record_failure,
-}
 
 
 class AlertTriageOperator(HITLOperator):
@@ -72,7 +56,7 @@ class AlertTriageOperator(HITLOperator):
         self.alert = alert
 
     def execute_complete(self, context, event):
-        from riskradar.alerts import record_triage_answer
+        from riskradar.alerts.triage import record_triage_answer
         from riskradar.config import get_settings
 
         answer = super().execute_complete(context, event)
@@ -89,7 +73,8 @@ class AlertTriageOperator(HITLOperator):
     start_date=datetime(2026, 8, 1),
     catchup=False,
     max_active_runs=8,
-    default_args=default_args,
+    default_args=default_args(retry_delay=timedelta(minutes=1), max_retry_delay=timedelta(minutes=10),
+                              execution_timeout=timedelta(minutes=10)),
     tags=["riskradar", "alerts"],
     doc_md=__doc__,
 )
@@ -98,7 +83,7 @@ def alert_triage():
     def list_new_alerts() -> list[dict]:
         from datetime import date
 
-        from riskradar.alerts import triage_requests
+        from riskradar.alerts.triage import triage_requests
         from riskradar.config import get_settings
 
         context = get_current_context()

@@ -6,8 +6,9 @@ cadence, and `make` targets set it to daily because the bundled sample feeds are
 it fetches every
 enabled source in `config/sources.yml` (one mapped task per source, so a broken source fails and
 retries alone), lands the items as Parquet, checks them with the Great Expectations landing gate,
-scores sentiment (NLTK VADER + domain lexicon) and risk topics (taxonomy), and checks the scored
-batch with the scored gate. It emits the `scored_mentions` asset.
+scores sentiment (NLTK VADER + domain lexicon) and risk topics (taxonomy), clusters syndicated
+copies into stories (`cluster_stories`: one story id per story, with the days before), and checks
+the scored batch with the scored gate. It emits the `scored_mentions` asset.
 
 **Reads:** `config/sources.yml`, `config/taxonomy.yml`, `config/lexicon.yml`, the feeds.
 **Writes:** `data/landing/`, `data/scored/`, `data/quarantine/`, `data/source_health/`,
@@ -38,58 +39,12 @@ writes the DuckDB warehouse.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import yaml
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from riskradar_dag_defaults import SCORED_ASSET, default_args, ingest_cron, interval
 
-SCORED_ASSET = Asset("scored_mentions")
-HOURLY = "0 * * * *"
-
-
-def _ingest_cron() -> str:
-    """How often to poll: RISKRADAR_INGEST_CRON, else `ingest_cron` in config/sources.yml, else
-    hourly (live feeds). Any cron whose intervals tile the UTC day works: risk_metrics waits until
-    every source's ingest intervals cover its day. Same rule as riskradar.ingest.sources.ingest_cron,
-    which validates it (`riskradar sources check`); repeated here because parsing a DAG file must
-    not import the riskradar package."""
-    value = os.environ.get("RISKRADAR_INGEST_CRON", "").strip()
-    if value:
-        return value
-    home = Path(os.environ.get("RISKRADAR_HOME") or Path(__file__).resolve().parents[1])
-    config = Path(os.environ.get("RISKRADAR_CONFIG_DIR") or home / "config")
-    try:
-        data = yaml.safe_load((config / "sources.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return HOURLY  # the ingest tasks report the broken file with a clear message
-    return str(data.get("ingest_cron") or HOURLY).strip() if isinstance(data, dict) else HOURLY
-
-
-INGEST_CRON = _ingest_cron()
-
-
-def _record_failure(context):
-    from riskradar.pipeline import record_failure
-
-    record_failure(context)
-
-
-default_args = {
-    "owner": "monetization-integrity",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=30),
-    "execution_timeout": timedelta(minutes=30),
-    "on_failure_callback": _record_failure,
-}
-
-
-def _interval() -> tuple[str, str, str]:
-    ctx = get_current_context()
-    return ctx["data_interval_start"].isoformat(), ctx["data_interval_end"].isoformat(), ctx["run_id"]
+INGEST_CRON = ingest_cron()
 
 
 @dag(
@@ -99,7 +54,8 @@ def _interval() -> tuple[str, str, str]:
     catchup=False,
     # ingest dedups against intervals landed before: days must land in order (backfills too)
     max_active_runs=1,
-    default_args=default_args,
+    default_args=default_args(retry_delay=timedelta(minutes=2), max_retry_delay=timedelta(minutes=30),
+                              execution_timeout=timedelta(minutes=30)),
     tags=["riskradar", "ingest"],
     doc_md=__doc__,
     params={
@@ -110,36 +66,43 @@ def _interval() -> tuple[str, str, str]:
 def media_ingest():
     @task
     def list_sources(**context) -> list[str]:
-        from riskradar.pipeline import select_sources
+        from riskradar.ingest.task import select_sources
 
         return select_sources(only=context["params"].get("sources") or None)
 
     @task(map_index_template="{{ source_id }}")
     def fetch_source(source_id: str) -> dict:
-        from riskradar.pipeline import ingest
+        from riskradar.ingest.task import ingest
 
-        start, end, run_id = _interval()
+        start, end, run_id = interval()
         return ingest(source_id, start, end, run_id)
 
     @task(trigger_rule="all_done")
     def validate_landing(fetched) -> dict:
         from riskradar.pipeline import gate
 
-        start, end, run_id = _interval()
+        start, end, run_id = interval()
         return gate("landing", start, end, run_id)
 
     @task
     def score_mentions(sources: list[str]) -> dict:
-        from riskradar.pipeline import score
+        from riskradar.score.task import score
 
-        start, end, run_id = _interval()
+        start, end, run_id = interval()
         return score(start, end, run_id, source_ids=sources)
 
+    @task
+    def cluster_stories(scored) -> dict:
+        from riskradar.stories.task import cluster
+
+        start, end, run_id = interval()
+        return cluster(start, end, run_id)
+
     @task(outlets=[SCORED_ASSET])
-    def validate_scored(scored) -> dict:
+    def validate_scored(clustered) -> dict:
         from riskradar.pipeline import gate
 
-        start, end, run_id = _interval()
+        start, end, run_id = interval()
         return gate("scored", start, end, run_id)
 
     sources = list_sources()
@@ -147,7 +110,7 @@ def media_ingest():
     landing_ok = validate_landing(fetched)
     scored = score_mentions(sources)
     landing_ok >> scored
-    validate_scored(scored)
+    validate_scored(cluster_stories(scored))
 
 
 media_ingest()

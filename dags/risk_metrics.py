@@ -41,41 +41,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import (
-    Asset,
-    CronDataIntervalTimetable,
-    Param,
-    PokeReturnValue,
-    dag,
-    get_current_context,
-    task,
-)
-
-SCORED_ASSET = Asset("scored_mentions")
-MARTS_ASSET = Asset("risk_marts")
-ALERTS_ASSET = Asset("risk_alerts")  # the day's fct_risk_alerts passed the gate: alert_triage runs
-
-
-def _record_failure(context):
-    from riskradar.pipeline import record_failure
-
-    record_failure(context)
-
-
-default_args = {
-    "owner": "monetization-integrity",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
-    "retry_exponential_backoff": True,
-    "max_retry_delay": timedelta(minutes=30),
-    "execution_timeout": timedelta(minutes=60),
-    "on_failure_callback": _record_failure,
-}
-
-
-def _interval() -> tuple[str, str, str]:
-    ctx = get_current_context()
-    return ctx["data_interval_start"].isoformat(), ctx["data_interval_end"].isoformat(), ctx["run_id"]
+from airflow.sdk import CronDataIntervalTimetable, Param, PokeReturnValue, dag, task
+from riskradar_dag_defaults import ALERTS_ASSET, MARTS_ASSET, SCORED_ASSET, default_args, interval
 
 
 @dag(
@@ -84,7 +51,8 @@ def _interval() -> tuple[str, str, str]:
     start_date=datetime(2026, 8, 1),
     catchup=False,
     max_active_runs=1,
-    default_args=default_args,
+    default_args=default_args(retry_delay=timedelta(minutes=2), max_retry_delay=timedelta(minutes=30),
+                              execution_timeout=timedelta(minutes=60)),
     tags=["riskradar", "metrics"],
     doc_md=__doc__,
     params={
@@ -97,18 +65,18 @@ def _interval() -> tuple[str, str, str]:
 def risk_metrics():
     @task.sensor(poke_interval=120, timeout=6 * 3600, mode="reschedule", inlets=[SCORED_ASSET])
     def wait_for_scored(**context) -> PokeReturnValue:
-        from riskradar.pipeline import ingest_complete
+        from riskradar.ingest.task import ingest_complete
 
-        start, end, _ = _interval()
+        start, end, _ = interval()
         status = ingest_complete(start, end)
         waiting = context["params"].get("wait_for_ingest", True)
         return PokeReturnValue(is_done=status["complete"] or not waiting, xcom_value=status)
 
     @task(pool="duckdb_writer")
     def build_marts(ready, **context) -> dict:
-        from riskradar.pipeline import build_marts as build
+        from riskradar.marts.task import build_marts as build
 
-        start, end, _ = _interval()
+        start, end, _ = interval()
         # a retry continues the failed dbt build (`dbt retry`: failed and skipped models only)
         # when nothing it reads changed since; otherwise it builds the interval afresh
         return build(start, end, resume=context["ti"].try_number > 1)
@@ -117,23 +85,23 @@ def risk_metrics():
     def validate_marts(built, **context) -> dict:
         from riskradar.pipeline import gate
 
-        start, end, run_id = _interval()
+        start, end, run_id = interval()
         result = gate("marts", start, end, run_id)
         context["outlet_events"][ALERTS_ASSET].extra = {"day": start[:10]}
         return result
 
     @task(outlets=[MARTS_ASSET])
     def write_brief(validated) -> dict:
-        from riskradar.pipeline import brief
+        from riskradar.brief.task import brief
 
-        start, end, _ = _interval()
+        start, end, _ = interval()
         return brief(start, end)
 
     @task
     def deliver_brief(written) -> dict:
-        from riskradar.pipeline import deliver
+        from riskradar.brief.task import deliver
 
-        start, end, _ = _interval()
+        start, end, _ = interval()
         return deliver(start, end)
 
     deliver_brief(write_brief(validate_marts(build_marts(wait_for_scored()))))

@@ -18,7 +18,7 @@ from riskradar import pipeline
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START, get_settings
 from riskradar.ingest.landing import ingest_many
 from riskradar.ingest.sources import load_sources
-from riskradar.transform import build_interval
+from riskradar.marts.build import build_interval
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,9 +63,10 @@ def init_airflow_home(settings: Settings, airflow_home: Path | None = None, quie
 
 
 def load_dags(settings: Settings) -> dict:
-    from airflow.dag_processing.dagbag import DagBag
+    from airflow.dag_processing.dagbag import BundleDagBag
 
-    bag = DagBag(dag_folder=str(settings.home / "dags"))
+    dags = settings.home / "dags"  # the dags folder is the bundle: on sys.path, as the dag-processor has it
+    bag = BundleDagBag(dag_folder=str(dags), bundle_path=dags)
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     return {dag_id: bag.get_dag(dag_id) for dag_id in DAG_IDS}

@@ -5,7 +5,7 @@ the brief, `riskradar alerts`, `top-risks`, `evaluate`, the UI pages) goes throu
 all follow the same target:
 
 - `duckdb` (default): the DuckDB file `settings.warehouse_path`, opened with `read_only=True`.
-- `postgres` (`RISKRADAR_DBT_TARGET=postgres`): the database of `riskradar.pg_zones.pg_settings()`
+- `postgres` (`RISKRADAR_DBT_TARGET=postgres`): the database of `riskradar.marts.pg_zones.pg_settings()`
   in a read-only session whose `search_path` is the marts schema (`RISKRADAR_PG_SCHEMA`), so the
   same unqualified `select ... from fct_risk_alerts` runs on both engines.
 
@@ -38,7 +38,7 @@ class WarehouseMissing(RuntimeError):
 
 def target() -> str:
     """The dbt target readers follow: the one dbt builds (RISKRADAR_DBT_TARGET, default duckdb)."""
-    from riskradar.transform import dbt_target
+    from riskradar.marts.dbt import dbt_target
 
     return dbt_target()
 
@@ -140,7 +140,7 @@ def location(settings: Settings | None = None, engine: str | None = None) -> str
     """Where the configured warehouse is, for messages (no password)."""
     engine = engine or target()
     if engine == "postgres":
-        from riskradar.pg_zones import marts_schema, pg_location
+        from riskradar.marts.pg_zones import marts_schema, pg_location
 
         return f"{pg_location()} schema {marts_schema()}"
     return str((settings or get_settings()).warehouse_path)
@@ -182,7 +182,7 @@ def connect(settings: Settings | None = None, engine: str | None = None,
         return
     import psycopg2
 
-    from riskradar.pg_zones import marts_schema, pg_settings
+    from riskradar.marts.pg_zones import marts_schema, pg_settings
 
     schema = marts_schema()
     try:

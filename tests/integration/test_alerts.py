@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from riskradar import alerts, pipeline
+from riskradar import pipeline
+from riskradar.alerts import lifecycle as alerts
 from riskradar.brief import commands
 from riskradar.brief.render import _md_escape, write_brief
 from riskradar.config import Settings

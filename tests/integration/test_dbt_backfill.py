@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from fixtures.scored_fixture import write_scored_fixture
 from riskradar.config import Settings
-from riskradar.transform import build_interval
+from riskradar.marts.build import build_interval
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,8 @@ from fixtures.scored_fixture import (
     write_scored_fixture,
 )
 from riskradar.config import Settings
-from riskradar.transform import DbtBuildError, build_interval, generate_docs, run_dbt, target_dir
+from riskradar.marts.build import build_interval
+from riskradar.marts.dbt import DbtBuildError, generate_docs, run_dbt, target_dir
 
 pytestmark = pytest.mark.integration
 

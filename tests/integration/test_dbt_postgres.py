@@ -5,7 +5,7 @@ scored gate's dq_results and an analyst's action on the spike's alert. The DuckD
 built from it the way Airflow builds it (the first day, then the rest as one range), and so is a
 throw-away PostgreSQL server on 127.0.0.1 (tests/pg.py; Debian's `postgresql`, installed by
 `make postgres`) with `--target postgres`: `build_interval(target="postgres")` loads the zones
-into PostgreSQL (riskradar.pg_zones) and runs the same dbt build there. Every mart (tables,
+into PostgreSQL (riskradar.marts.pg_zones) and runs the same dbt build there. Every mart (tables,
 incremental marts and views) must hold the same rows on both, every dbt data and unit test must
 pass on both.
 
@@ -28,11 +28,12 @@ import psycopg2
 import pytest
 from fixtures.scored_fixture import SPIKE_EXTRA_ITEMS, write_scored_fixture
 from pg import postgres_database
-from riskradar.alerts import AlertRef, record_action
+from riskradar.alerts.lifecycle import AlertRef, record_action
 from riskradar.config import Settings
-from riskradar.pg_zones import load_zones, pg_settings, zone_sources
+from riskradar.marts.build import build_interval
+from riskradar.marts.dbt import target_dir
+from riskradar.marts.pg_zones import load_zones, pg_settings, zone_sources
 from riskradar.quality import QualityGateError, run_gate
-from riskradar.transform import build_interval, target_dir
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,8 @@ import duckdb
 import pytest
 from fixtures.scored_fixture import write_scored_fixture
 from riskradar.config import Settings
-from riskradar.transform import DbtBuildError, build_interval
+from riskradar.marts.build import build_interval
+from riskradar.marts.dbt import DbtBuildError
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]

@@ -14,11 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from riskradar import pipeline
+from riskradar.alerts.evaluate import evaluate_sample, format_report
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START
-from riskradar.evaluate import evaluate_sample, format_report
 from riskradar.ingest.landing import ingest_many
 from riskradar.ingest.sources import load_sources
-from riskradar.transform import build_interval
+from riskradar.marts.build import build_interval
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,8 @@ import duckdb
 import pytest
 from fixtures.scored_fixture import write_scored_fixture
 from riskradar.config import Settings
-from riskradar.transform import build_interval, metricflow_dir, metricflow_env
+from riskradar.marts.build import build_interval
+from riskradar.marts.metricflow import metricflow_dir, metricflow_env
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from fixtures.scored_fixture import write_scored_fixture
 from riskradar import warehouse
-from riskradar.score import write_reference_tables
-from riskradar.transform import build_interval
+from riskradar.marts.build import build_interval
+from riskradar.marts.reference import write_reference_tables
 
 pytestmark = pytest.mark.integration
 

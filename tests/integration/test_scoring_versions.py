@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from riskradar import pipeline, storage
+from riskradar.marts.build import build_interval
 from riskradar.schemas import LANDING
-from riskradar.transform import build_interval
 
 pytestmark = pytest.mark.integration
 DAY = datetime(2026, 8, 3, tzinfo=UTC)

@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import BIN, REPO, project_env, run  # tests/ is on sys.path
 from fixtures.scored_fixture import write_scored_fixture
-from riskradar import alerts, pipeline, storage
+from riskradar import pipeline, storage
+from riskradar.alerts import lifecycle as alerts
 from riskradar.config import Settings
 from riskradar.scheduler import service_env
 

@@ -181,7 +181,7 @@ def _shot(driver, name: str, tmp: Path) -> None:
 
 
 def test_risk_radar_today_detail_ack_and_triage_escalation(risk_radar, browser):  # noqa: F811
-    from riskradar import alerts
+    from riskradar.alerts import lifecycle as alerts
 
     services, settings, token, tmp = (risk_radar[k] for k in ("services", "settings", "token", "tmp"))
     base = services.api_url

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
-from riskradar.alerts import AlertRef, record_action
+from riskradar.alerts.lifecycle import AlertRef, record_action
 from riskradar.brief import render
 
 DAY = date(2026, 8, 20)

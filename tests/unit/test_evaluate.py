@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
-from riskradar.evaluate import evaluate_incidents, format_report
+from riskradar.alerts.evaluate import evaluate_incidents, format_report
 
 START = date(2026, 8, 1)
 

@@ -10,15 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from riskradar import storage
+from riskradar.marts.reference import PLATFORMS_REFERENCE, TOPICS_REFERENCE
 from riskradar.schemas import LANDING, SCORED
-from riskradar.score import (
-    CLI_FIELDS,
-    PLATFORMS_REFERENCE,
-    TOPICS_REFERENCE,
-    score_interval,
-    score_table,
-    score_texts,
-)
+from riskradar.score.items import CLI_FIELDS, score_table, score_texts
+from riskradar.score.task import score_interval
 
 START = datetime(2026, 8, 3, 10, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -370,9 +365,9 @@ def test_pool_workers_fork_with_the_preloaded_heap_frozen():
     import importlib
     from concurrent.futures import ProcessPoolExecutor
 
-    from riskradar.score import _mp_context
+    from riskradar.score.items import mp_context
 
-    ctx = _mp_context()
+    ctx = mp_context()
     if ctx.get_start_method() != "forkserver":
         pytest.skip("no fork server on this platform")
     before = gc.get_freeze_count()
@@ -429,9 +424,9 @@ def test_pool_fork_server_preloads_the_scoring_models():
     import importlib
 
     from riskradar.nlp import language
-    from riskradar.score import FORKSERVER_PRELOAD, _mp_context
+    from riskradar.score.items import FORKSERVER_PRELOAD, mp_context
 
-    ctx = _mp_context()
+    ctx = mp_context()
     assert "riskradar.nlp.preload" in FORKSERVER_PRELOAD
     assert ctx.get_start_method() in ("forkserver", "spawn")
     importlib.import_module("riskradar.nlp.preload")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from riskradar.nlp.sentiment import get_scorer, replace_emoji
 from riskradar.nlp.taxonomy import Taxonomy
-from riskradar.score import score_item
+from riskradar.score.items import score_item
 
 REPO = Path(__file__).resolve().parents[2]
 

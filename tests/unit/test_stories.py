@@ -13,8 +13,8 @@ import pytest
 from riskradar import storage
 from riskradar.ingest.normalize import publisher_key, story_key
 from riskradar.schemas import LANDING, SCORED
-from riskradar.score import score_interval
-from riskradar.stories import (
+from riskradar.score.task import score_interval
+from riskradar.stories.cluster import (
     StoryItem,
     cluster_interval,
     cluster_items,
@@ -214,7 +214,7 @@ def _many_items(n_stories: int = 60, copies: int = 3) -> list[StoryItem]:
 
 
 def test_story_ids_do_not_depend_on_the_number_of_workers(monkeypatch):
-    from riskradar import story_index
+    from riskradar.stories import index as story_index
 
     items = _many_items()
     one = cluster_items(items, workers=1)
@@ -228,7 +228,7 @@ def test_story_ids_do_not_depend_on_the_number_of_workers(monkeypatch):
 
 
 def test_index_pairs_edited_titles_and_not_titles_sharing_only_common_words():
-    from riskradar.story_index import candidate_pairs
+    from riskradar.stories.index import candidate_pairs
 
     # word ranks: 0 rarest. Title 1 is title 0 with three words changed; title 2 shares only its
     # common words (20, 21, 22) with them, which rank after their five rarest
@@ -240,7 +240,7 @@ def test_index_pairs_edited_titles_and_not_titles_sharing_only_common_words():
 
 
 def test_index_window_bounds_a_crowded_key():
-    from riskradar.story_index import candidate_pairs
+    from riskradar.stories.index import candidate_pairs
 
     titles = [(0, 1, 100 + t) for t in range(300)]  # 300 titles share their two rarest words
     a, b = candidate_pairs(titles, rarest=5, window=10)
@@ -249,7 +249,7 @@ def test_index_window_bounds_a_crowded_key():
 
 
 def test_parts_read_in_worker_processes_give_the_same_items(settings, monkeypatch):
-    from riskradar import stories
+    from riskradar.stories import cluster as stories
 
     day = datetime(2026, 8, 3, tzinfo=UTC)
     paths = []

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 import pyarrow.parquet as pq
 import pytest
 from riskradar.ingest.sources import load_sources
-from riskradar.transform import _days, _iso, dbt_dir, target_dir, write_sources_reference
+from riskradar.marts.build import _days, _iso
+from riskradar.marts.dbt import dbt_dir, target_dir
+from riskradar.marts.reference import write_sources_reference
 
 
 def test_sources_reference_has_every_configured_source(settings):
@@ -49,7 +51,7 @@ def test_dbt_state_lives_under_the_data_dir(settings):
 
 
 def test_metricflow_dir_links_the_project_and_this_data_dirs_target(settings):
-    from riskradar.transform import metricflow_dir, metricflow_env
+    from riskradar.marts.metricflow import metricflow_dir, metricflow_env
 
     target_dir(settings).mkdir(parents=True)
     root = metricflow_dir(settings)
@@ -63,7 +65,7 @@ def test_metricflow_dir_links_the_project_and_this_data_dirs_target(settings):
 
 
 def test_each_dbt_target_keeps_its_own_state(settings, monkeypatch):
-    from riskradar.transform import dbt_target
+    from riskradar.marts.dbt import dbt_target
 
     monkeypatch.delenv("RISKRADAR_DBT_TARGET", raising=False)
     assert dbt_target() == "duckdb" and target_dir(settings) == dbt_dir(settings) / "target"
@@ -76,7 +78,7 @@ def test_each_dbt_target_keeps_its_own_state(settings, monkeypatch):
 
 
 def test_zone_sources_come_from_the_dbt_source_yaml(settings):
-    from riskradar.pg_zones import zone_sources
+    from riskradar.marts.pg_zones import zone_sources
 
     zones = {z.name: z for z in zone_sources(settings)}
     assert set(zones) == {"scored", "scored_versions", "source_health", "dq_results", "topics", "platforms",
@@ -94,13 +96,13 @@ def test_zone_sources_come_from_the_dbt_source_yaml(settings):
     ("DOUBLE[]", "double precision[]"),
 ])
 def test_postgres_types_for_zone_columns(declared, expected):
-    from riskradar.pg_zones import pg_type
+    from riskradar.marts.pg_zones import pg_type
 
     assert pg_type(declared) == expected
 
 
 def test_a_column_type_postgres_cannot_hold_is_a_clear_error():
-    from riskradar.pg_zones import ZoneLoadError, pg_type
+    from riskradar.marts.pg_zones import ZoneLoadError, pg_type
 
     with pytest.raises(ZoneLoadError, match="no PostgreSQL type for column type 'STRUCT"):
         pg_type("STRUCT(a INTEGER)")

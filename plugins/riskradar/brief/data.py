@@ -247,7 +247,7 @@ def _open_earlier(alert_rows: list[dict], statuses: dict[str, dict], day: date,
 
 def gather(day: date, settings: Settings) -> dict[str, Any]:
     """Everything the brief shows, as plain data (the renderers only format it)."""
-    from riskradar.alerts import current_statuses
+    from riskradar.alerts.lifecycle import current_statuses
 
     statuses = current_statuses(settings)
     with warehouse.connect(settings) as wh:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from riskradar.config import Settings
+from riskradar.ingest.cadence import INGEST_CRON_ENV, configured_cron
 from riskradar.ingest.security import URLPolicy
 from riskradar.schemas import SOURCE_TYPES
 from riskradar.storage import as_utc
@@ -240,20 +241,17 @@ def url_policy(settings: Settings) -> URLPolicy:
     return URLPolicy.build(file_roots=roots, allow=allow)
 
 
-HOURLY_CRON = "0 * * * *"
-INGEST_CRON_ENV = "RISKRADAR_INGEST_CRON"
 
 
 def ingest_cron(settings: Settings) -> str:
     """How often media_ingest polls: RISKRADAR_INGEST_CRON, else sources.yml `ingest_cron`, else
-    hourly. dags/media_ingest.py applies the same rule at parse time (without importing this
-    package); this function also validates the value.
+    hourly (riskradar.ingest.cadence, which dags/ reads at parse time); this function also
+    validates the value.
 
     The intervals must tile the UTC day (hourly, every 2 hours, daily...): risk_metrics waits
     until a day is covered.
     """
-    raw = os.environ.get(INGEST_CRON_ENV, "").strip() or str(_read_sources_file(settings)[1].get("ingest_cron")
-                                                             or HOURLY_CRON).strip()
+    raw = configured_cron(_read_sources_file(settings)[1])
     from croniter import croniter
 
     if not croniter.is_valid(raw):

@@ -28,7 +28,7 @@ from typing import Any
 from riskradar.config import Settings
 from riskradar.nlp.sentiment import SentimentScorer, get_scorer
 from riskradar.nlp.taxonomy import Taxonomy, load_taxonomy
-from riskradar.score import score_item
+from riskradar.score.items import score_item
 
 LABELS = ("negative", "neutral", "positive")
 LABEL_VALUE = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}

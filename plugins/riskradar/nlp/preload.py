@@ -1,4 +1,4 @@
-"""Imported once by the scoring pool's fork server (`riskradar.score._mp_context`), never elsewhere.
+"""Imported once by the scoring pool's fork server (`riskradar.score.mp_context`), never elsewhere.
 
 Every scoring worker needs NLTK's VADER module (importing `nltk` pulls in scipy: seconds per process
 when no bytecode is cached) and the language gate's py3langid model, whatever
@@ -26,7 +26,7 @@ import nltk.sentiment.vader  # noqa: F401
 from riskradar.config import Settings
 from riskradar.nlp import language
 from riskradar.nlp.sentiment import emoji_names
-from riskradar.score import load_models
+from riskradar.score.items import load_models
 
 
 def _in_fork_server() -> bool:

@@ -182,7 +182,7 @@ def plain_vader(settings: Settings) -> Scorer:
 
 def riskradar_scorer(settings: Settings, declared_language: str | None = "en") -> Scorer:
     """The pipeline's own path: `score_item` with the shipped lexicon and taxonomy."""
-    from riskradar.score import load_models, score_item
+    from riskradar.score.items import load_models, score_item
 
     scorer, taxonomy = load_models(settings)
 

@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from riskradar import alerts
+from riskradar.alerts import lifecycle as alerts
 from riskradar.brief.render import safe_url
 from riskradar.config import Settings, get_settings
 from riskradar.ui import charts, security

@@ -10,7 +10,7 @@ and rewrites `story_id` in the interval's scored parts:
   similarity of their title words (rare words such as names, places and figures decide; labels
   like "Update" weigh little) at `title_threshold` or more, AND the first sentences of their
   summaries overlap (plain Jaccard >= `lead_threshold`; skipped when either summary is empty).
-  Candidates come from an index over pairs of rare title words (riskradar.story_index), checked
+  Candidates come from an index over pairs of rare title words (riskradar.stories.index), checked
   in bulk across worker processes, so the cost follows the number of distinct headlines and
   plausible pairs, not the square of the day's volume. Identical normalised titles always match.
 - Clusters are connected components. A cluster that reaches an item of an earlier day keeps that
@@ -43,10 +43,10 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskradar import storage
-from riskradar import story_index as index
 from riskradar.config import Settings
 from riskradar.ingest.normalize import SYNDICATED_TYPES, publisher_key, sha1, strip_publisher
 from riskradar.schemas import SCORED
+from riskradar.stories import index
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def cluster_items(items: list[StoryItem], title_threshold: float = TITLE_THRESHO
     Pure function of `items` (order does not matter, nor does `workers`): the unit under test.
     Items with the same title (words and names) and the same lead are one node of the match
     graph, so the pairwise work follows the number of distinct headlines, and candidate pairs of
-    distinct titles come from the rare-word-pair index (riskradar.story_index).
+    distinct titles come from the rare-word-pair index (riskradar.stories.index).
     """
     # one node per item id: an item seen again (a feed repeat) is the same node as its first sighting
     nodes: dict[str, StoryItem] = {}

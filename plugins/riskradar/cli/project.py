@@ -1,4 +1,8 @@
-"""`riskradar` command line: setup, sample corpus, demo, one-day runs, docs, brief, sources."""
+"""The project's own commands: `riskradar setup`, `sample`, `demo`, `run` and `airflow-ui`.
+
+Stage commands live beside their stage (riskradar.ingest.commands, riskradar.score.commands, ...);
+riskradar.cli assembles them all.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from riskradar.config import SAMPLE_DAYS, SAMPLE_START, Settings, get_settings
-
-# Modules that add their own subcommands with `register(subparsers)`; each sets `fn` like those below.
-COMMAND_MODULES: tuple[str, ...] = ("riskradar.ingest.commands", "riskradar.nlp.commands", "riskradar.brief.commands")
+from riskradar.config import SAMPLE_DAYS, SAMPLE_START, Settings
 
 
 def _say(msg: str) -> None:
@@ -86,65 +87,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def build_docs(settings: Settings) -> dict[str, Path]:
-    from riskradar.quality import build_data_docs
-    from riskradar.transform import generate_docs
-
-    return {"dbt_docs": generate_docs(settings), "data_docs": build_data_docs(settings)}
-
-
-def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
-    paths = build_docs(settings)
-    for name, path in paths.items():
-        _say(f"{name}: {path}")
-    if args.serve:
-        _say(f"serving the dbt docs site on http://localhost:{args.port} (Ctrl-C to stop)")
-        env = {**os.environ, **settings.dbt_env()}
-        dbt = Path(sys.executable).with_name("dbt")
-        from riskradar.transform import target_dir
-
-        return subprocess.call([str(dbt), "docs", "serve", "--port", str(args.port), "--no-browser",
-                                "--target-path", str(target_dir(settings)),
-                                "--project-dir", str(settings.dbt_project_dir),
-                                "--profiles-dir", str(settings.dbt_project_dir)], env=env)
-    return 0
-
-
-def cmd_pg_load(args: argparse.Namespace, settings: Settings) -> int:
-    from riskradar.pg_zones import load_zones, pg_location, zones_schema
-
-    loaded = load_zones(settings, since=date.fromisoformat(args.since) if args.since else None)
-    _say(f"zones -> {pg_location()} schema {zones_schema()}")
-    for name, rows in sorted(loaded.items()):
-        _say(f"  {name:<16} {rows:>10} rows")
-    return 0
-
-
-def top_risks(settings: Settings, day: date | None = None, limit: int = 5) -> tuple[date | None, list[dict]]:
-    from riskradar.brief.render import load_top_risks
-
-    return load_top_risks(settings, day, limit)
-
-
-def print_top_risks(settings: Settings, day: date | None = None) -> None:
-    day, risks = top_risks(settings, day)
-    if day is None:
-        _say("(no marts yet)")
-        return
-    _say(f"\nTop risks on {day} (ranked by spike score; z = mentions vs 7-day baseline skipping 2 days)")
-    header = f"{'topic':<22} {'mentions':>8} {'baseline':>8} {'z':>6} {'neg share':>9} {'alert':>5}  example headline"
-    _say(header)
-    _say("-" * len(header))
-    for r in risks:
-        neg = "" if r.get("negative_share") is None else f"{r['negative_share']:.0%}"
-        base = "" if r.get("baseline_mean") is None else f"{r['baseline_mean']:.1f}"
-        z = "" if r.get("z_score") is None else f"{r['z_score']:.1f}"
-        _say(f"{r['topic_id']:<22} {r['mentions']:>8} {base:>8} {z:>6} {neg:>9} {'yes' if r.get('is_spike') else '':>5}"
-             f"  {(r.get('example_title') or '')[:70]}")
-
-
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from riskradar.airflow_runner import init_airflow_home, run_days
+    from riskradar.alerts.commands import print_evaluation, print_top_risks
+    from riskradar.marts.commands import build_docs
     from riskradar.nlp.vader_data import ensure_vader_lexicon
 
     started = time.perf_counter()
@@ -171,30 +117,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
          f"({len(meta.get('incidents', []))} injected incidents)")
     print_top_risks(settings, days[-1])
     _say("\nInjected incidents (sample ground truth) vs what the marts show:")
-    _print_evaluation(settings)
-    return 0
-
-
-def _print_evaluation(settings: Settings) -> dict:
-    from riskradar.evaluate import evaluate_sample, format_report
-
-    result = evaluate_sample(settings, settings.sample_feeds_dir)
-    _say(format_report(result))
-    return result
-
-
-def cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    result = _print_evaluation(settings)
-    if args.json:
-        _say(json.dumps(result, indent=2, default=str))
-    return 0
-
-
-def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from riskradar.brief.render import write_brief
-
-    out = write_brief(date.fromisoformat(args.date), settings)
-    _say(json.dumps(out, indent=2, default=str))
+    print_evaluation(settings)
     return 0
 
 
@@ -209,10 +132,9 @@ def cmd_airflow_ui(args: argparse.Namespace, settings: Settings) -> int:
     return subprocess.call([str(Path(sys.executable).with_name("airflow")), "standalone"])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="riskradar", description=__doc__)
-    sub = parser.add_subparsers(dest="cmd", required=True)
+def register(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("setup", help="offline NLTK data + Airflow home (idempotent)").set_defaults(fn=cmd_setup)
+
 
     p = sub.add_parser("sample", help="generate the synthetic sample corpus")
     p.add_argument("--start", default=SAMPLE_START)
@@ -227,10 +149,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     p.set_defaults(fn=cmd_demo)
 
-    p = sub.add_parser("evaluate", help="compare the marts with the sample corpus's injected incidents")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(fn=cmd_evaluate)
-
     p = sub.add_parser("run", help="run the DAGs through Airflow (dag.test) for a range of days")
     p.add_argument("--start", required=True)
     p.add_argument("--days", type=int, default=1)
@@ -238,37 +156,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verbose", action="store_true", help="show Airflow's task logs")
     p.set_defaults(fn=cmd_run)
 
-    p = sub.add_parser("docs", help="build the dbt docs site and GX Data Docs")
-    p.add_argument("--serve", action="store_true")
-    p.add_argument("--port", type=int, default=8081)
-    p.set_defaults(fn=cmd_docs)
-
-    p = sub.add_parser("brief", help="write the daily brief for a date")
-    p.add_argument("--date", required=True)
-    p.set_defaults(fn=cmd_brief)
-
     p = sub.add_parser("airflow-ui", help="airflow standalone with the project's Airflow home")
     p.add_argument("--port", type=int, default=8080)
     p.set_defaults(fn=cmd_airflow_ui)
-
-    p = sub.add_parser("pg-load", help="load the Parquet zones into PostgreSQL for `dbt build --target postgres` "
-                                       "(RISKRADAR_PG_HOST/PORT/USER/PASSWORD/DBNAME)")
-    p.add_argument("--since", default=None, help="replace only the date= partitions from this day on (YYYY-MM-DD)")
-    p.set_defaults(fn=cmd_pg_load)
-
-    p = sub.add_parser("top-risks", help="print the top risks table for a day (default: latest)")
-    p.add_argument("--date", default=None)
-    p.set_defaults(fn=lambda a, s: print_top_risks(s, date.fromisoformat(a.date) if a.date else None) or 0)
-
-    for module in COMMAND_MODULES:  # stage-owned subcommands (riskradar ingest, score, ...)
-        importlib.import_module(module).register(sub)
-    args = parser.parse_args(argv)
-    settings = get_settings()
-    from riskradar.airflow_runner import apply_airflow_env
-
-    apply_airflow_env(settings)
-    return int(args.fn(args, settings) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
