@@ -235,7 +235,7 @@ def _invariant_corpus(settings) -> None:
 
 def _count_scoring(monkeypatch) -> list[tuple]:
     """Record every real call of score_item (the one place a text gets scored)."""
-    import riskradar.score as score_module
+    import riskradar.score.items as score_module
 
     calls: list[tuple] = []
     real = score_module.score_item
@@ -381,7 +381,7 @@ def _cli(argv: list[str], settings, monkeypatch, stdin: str = "") -> int:
     import argparse
     import io
 
-    from riskradar.nlp.commands import register
+    from riskradar.score.commands import register
 
     parser = argparse.ArgumentParser(prog="riskradar")
     register(parser.add_subparsers(dest="cmd", required=True))
