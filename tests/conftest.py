@@ -14,7 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+# the ingest tests' loopback feed server (tests/integration/test_ingest_*.py)
+from fixtures.feed_server import allow_loopback, server, tls_server  # noqa: E402
 from riskradar.config import Settings, airflow_env
+
+__all__ = ["allow_loopback", "server", "tls_server"]
 
 REPO = Path(__file__).resolve().parents[1]
 

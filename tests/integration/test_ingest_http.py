@@ -1,159 +1,38 @@
-"""Ingestion against a real, misbehaving HTTP server on 127.0.0.1 (no mocked HTTP layer).
-
-Each route of the scripted server answers with a queue of canned responses (status, headers,
-body, delay), so a test can say "500, then the feed" or "304 when the ETag matches".
+"""Ingestion against a real, misbehaving HTTP server on 127.0.0.1 (tests/fixtures/feed_server.py):
+conditional requests, retries, timeouts, size caps, redirects, encodings, malformed feeds, reruns and
+JSON feeds.
 """
 
 from __future__ import annotations
 
 import gzip
-import http.server
 import json
-import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from fixtures.feed_server import (
+    DAY1,
+    DAY2,
+    DAY3,
+    DAY4,
+    balanced,
+    conditional,
+    feed_bytes,
+    health,
+    item,
+    landed,
+    quarantine,
+    rss,
+    use_source,
+)
 from riskradar import storage
 from riskradar.ingest import state
 from riskradar.ingest.landing import SourceIngestError, ingest_source
 
-REPO = Path(__file__).resolve().parents[2]
-DAY1 = datetime(2026, 8, 1, tzinfo=UTC)
-DAY2 = datetime(2026, 8, 2, tzinfo=UTC)
-DAY3 = datetime(2026, 8, 3, tzinfo=UTC)
-DAY4 = datetime(2026, 8, 4, tzinfo=UTC)
-
-Response = tuple[int, dict[str, str], bytes] | Callable[[http.server.BaseHTTPRequestHandler], None]
-
-
-class ScriptedServer:
-    """Route -> list of responses; the last one repeats. Records (path, headers) of every request."""
-
-    def __init__(self):
-        self.routes: dict[str, list[Response]] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):  # noqa: N802
-                path = self.path.split("?")[0]
-                server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                queue = server.routes.get(path)
-                if not queue:
-                    self._send(404, {}, b"not found")
-                    return
-                resp = queue.pop(0) if len(queue) > 1 else queue[0]
-                if callable(resp):
-                    resp(self)
-                else:
-                    self._send(*resp)
-
-            def _send(self, code: int, headers: dict[str, str], body: bytes) -> None:
-                self.send_response(code)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                if "Content-Length" not in headers:
-                    self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except OSError:
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.handler = Handler
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def paths(self, path: str) -> list[dict[str, str]]:
-        return [h for p, h in self.requests if p.split("?")[0] == path]
-
-
-@pytest.fixture
-def server():
-    srv = ScriptedServer()
-    srv.thread.start()
-    yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
-
-
-@pytest.fixture(autouse=True)
-def allow_loopback(monkeypatch):
-    monkeypatch.setenv("RISKRADAR_ALLOW_HOSTS", "127.0.0.1")
-
-
-def rss(items: list[str], encoding: str = "utf-8", doctype: str = "") -> str:
-    return (f"<?xml version='1.0' encoding='{encoding}'?>{doctype}<rss version='2.0'><channel><title>t</title>"
-            "<link>http://example.test/</link><description>d</description><language>en</language>"
-            + "".join(items) + "</channel></rss>")
-
-
-def item(n: int | str, title: str | None = None, date: str = "Sat, 01 Aug 2026 10:00:00 GMT", link: str | None = None) -> str:
-    return (f"<item><guid isPermaLink='false'>g{n}</guid><title>{title or f'Story number {n}'}</title>"
-            f"<link>{link or f'https://news.example.test/{n}'}</link><description>Body of {n}</description>"
-            f"<pubDate>{date}</pubDate></item>")
-
-
-def feed_bytes(n: int, start: int = 1) -> bytes:
-    return rss([item(i) for i in range(start, start + n)]).encode()
-
-
-def use_source(settings, server, path="/feed.xml", **extra) -> None:
-    src = {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-           "url": server.url + path, "backoff_seconds": 0.05, **extra}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [src]}))
-
-
-def landed(settings, start=DAY1) -> list[dict]:
-    path = storage.partition_path(settings.landing_dir, start, source_id="test_feed")
-    return pq.read_table(path).to_pylist() if path.exists() else []
-
-
-def quarantine(settings, start=DAY1) -> list[dict]:
-    path = storage.partition_path(settings.quarantine_dir / "stage=ingest", start, source_id="test_feed")
-    return pq.read_table(path).to_pylist() if path.exists() else []
-
-
-def health(settings, start=DAY1) -> dict:
-    return pq.read_table(storage.partition_path(settings.source_health_dir, start,
-                                                source_id="test_feed")).to_pylist()[0]
-
-
-def balanced(out: dict) -> bool:
-    return out["items_read"] == out["items_landed"] + out["items_duplicate"] + out["items_quarantined"]
-
-
-# ---------------------------------------------------------------------------------------------
-
-def conditional(body: bytes, etag: str | None = '"v1"', last_modified: str | None = None) -> Response:
-    def respond(h):
-        if (etag and h.headers.get("If-None-Match") == etag) or (
-                last_modified and not etag and h.headers.get("If-Modified-Since") == last_modified):
-            h._send(304, {}, b"")
-            return
-        headers = {"Content-Type": "application/rss+xml"}
-        if etag:
-            headers["ETag"] = etag
-        if last_modified:
-            headers["Last-Modified"] = last_modified
-        h._send(200, headers, body)
-    return respond
+pytestmark = pytest.mark.usefixtures("allow_loopback")
 
 
 @pytest.mark.parametrize("validator", ["etag", "last_modified"])
@@ -359,86 +238,6 @@ def test_unparseable_document_fails_the_source_and_keeps_the_body(settings, serv
     assert "this is not a feed" in quarantine(settings)[0]["raw"]
 
 
-BILLION_LAUGHS = ("<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
-                  + "".join(f"<!ENTITY lol{i} \"{('&lol' + (str(i - 1) if i > 1 else '') + ';') * 10}\">"
-                            for i in range(1, 10))
-                  + "]>")
-
-
-def test_billion_laughs_is_not_expanded(settings, server):
-    body = rss([item(1, "&lol9;"), item(2, "Normal title")], doctype=BILLION_LAUGHS)
-    server.routes["/feed.xml"] = [(200, {}, body.encode())]
-    use_source(settings, server)
-    started = time.monotonic()
-    out = ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert time.monotonic() - started < 10
-    rows = landed(settings)
-    assert out["items_read"] == 2 and balanced(out)
-    assert all("lollol" not in (r["title"] + r["summary"]) for r in rows)
-    assert "removed a DOCTYPE" in health(settings)["error"]
-
-
-def test_external_entity_is_not_resolved(settings, server, tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET-VALUE")
-    doctype = f"<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file://{secret}\">]>"
-    server.routes["/feed.xml"] = [(200, {}, rss([item(1, "&xxe;")], doctype=doctype).encode())]
-    use_source(settings, server)
-    ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert all("TOP-SECRET" not in str(r) for r in landed(settings))
-
-
-@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.7/feed.xml",
-                                    "http://[::1]:9/feed.xml", "file:///etc/passwd", "gopher://127.0.0.1/x"])
-def test_redirect_to_a_private_address_is_refused(settings, server, target):
-    server.routes["/feed.xml"] = [(302, {"Location": target}, b"")]
-    use_source(settings, server, retries=0)
-    with pytest.raises(SourceIngestError, match="refused"):
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert "refus" in health(settings)["error"]
-
-
-def test_loopback_is_refused_unless_allow_listed(settings, server, monkeypatch):
-    server.routes["/feed.xml"] = [(200, {}, feed_bytes(1))]
-    use_source(settings, server, retries=0)
-    monkeypatch.delenv("RISKRADAR_ALLOW_HOSTS")
-    with pytest.raises(SourceIngestError, match="refused.*127.0.0.1"):
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert server.requests == []  # refused before connecting
-    # allow-listing in sources.yml works as well as the environment
-    cfg = yaml.safe_load((settings.config_dir / "sources.yml").read_text())
-    cfg["security"] = {"allow_private_hosts": ["127.0.0.0/8"]}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump(cfg))
-    assert ingest_source("test_feed", DAY1, DAY2, "r1", settings)["items_landed"] == 1
-
-
-def test_a_name_that_resolves_to_loopback_is_refused(settings, server, monkeypatch):
-    """The guard checks what DNS answers, not the spelling of the URL."""
-    monkeypatch.delenv("RISKRADAR_ALLOW_HOSTS")
-    server.routes["/feed.xml"] = [(200, {}, feed_bytes(1))]
-    port = server.httpd.server_address[1]
-    src = {"id": "test_feed", "name": "T", "kind": "rss", "type": "news", "url": f"http://localhost:{port}/feed.xml",
-           "retries": 0}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [src]}))
-    with pytest.raises(SourceIngestError, match="refusing to connect to localhost"):
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert server.requests == []
-
-
-def test_file_urls_only_under_configured_roots(settings, tmp_path):
-    outside = tmp_path / "elsewhere" / "feed.xml"
-    outside.parent.mkdir()
-    outside.write_bytes(feed_bytes(2))
-    src = {"id": "test_feed", "name": "T", "kind": "rss", "type": "news", "url": outside.as_uri()}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [src]}))
-    with pytest.raises(SourceIngestError, match="outside the allowed file roots"):
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    cfg = yaml.safe_load((settings.config_dir / "sources.yml").read_text())
-    cfg["security"] = {"file_roots": [str(outside.parent)]}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump(cfg))
-    assert ingest_source("test_feed", DAY1, DAY2, "r1", settings)["items_landed"] == 2
-
-
 def test_duplicates_across_two_runs(settings, server):
     day1 = rss([item(1), item(2)])
     # day 2 repeats g1, re-publishes g2's story under a new guid but the same URL with tracking params,
@@ -535,204 +334,3 @@ def test_json_search_api_with_interval_template_and_env_auth(settings, server, m
     row = landed(settings)[0]
     assert row["guid"] == "x1" and row["author"] == "Desk"
     assert row["published_at"] == datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
-
-
-# ---------------------------------------------------------------------------------------------
-# HTTPS: a real TLS server on 127.0.0.1 with a certificate from a throw-away test CA
-
-def _tls_files(tmp_path):
-    """A CA and a server certificate for 127.0.0.1 signed by it; (ca.pem, cert.pem, key.pem)."""
-    import datetime as dt
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = dt.datetime.now(dt.UTC)
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(name("RiskRadar test CA")).issuer_name(name("RiskRadar test CA"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    paths = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return paths
-
-
-@pytest.fixture
-def tls_server(tmp_path):
-    import ssl
-
-    ca, cert, key = _tls_files(tmp_path)
-    srv = ScriptedServer()
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv.httpd.socket = ctx.wrap_socket(srv.httpd.socket, server_side=True)
-    srv.thread.start()
-    host, port = srv.httpd.server_address[:2]
-    yield srv, f"https://{host}:{port}", ca
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
-
-
-def test_https_feed_with_a_trusted_certificate(settings, tls_server, monkeypatch):
-    srv, base, ca = tls_server
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # how an internal CA is trusted (README: real sources)
-    srv.routes["/feed.xml"] = [(200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, feed_bytes(3))]
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-         "url": base + "/feed.xml", "retries": 0}]}))
-    out = ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert out["items_landed"] == 3 and balanced(out)
-    assert health(settings)["http_status"] == 200
-    # conditional GET works over TLS too
-    srv.routes["/feed.xml"] = [lambda h: (h.send_response(304), h.send_header("Content-Length", "0"), h.end_headers())]
-    again = ingest_source("test_feed", DAY2, DAY3, "r2", settings)
-    assert srv.paths("/feed.xml")[-1].get("if-none-match") == '"v1"'
-    assert health(settings, DAY2)["is_not_modified"] and again["items_landed"] == 0
-
-
-def test_https_feed_with_an_untrusted_certificate_is_refused(settings, tls_server, monkeypatch):
-    srv, base, _ca = tls_server
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    srv.routes["/feed.xml"] = [(200, {}, feed_bytes(3))]
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-         "url": base + "/feed.xml", "retries": 0}]}))
-    with pytest.raises(SourceIngestError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert landed(settings) == [] and health(settings)["status"] == "error"
-    assert not srv.requests  # the TLS handshake failed before any request was sent
-
-
-# ---------------------------------------------------------------------------- permanent errors
-
-@pytest.mark.parametrize("status", [404, 410, 401, 403])
-def test_permanent_http_error_fails_at_once_without_retry(settings, server, status):
-    from airflow.sdk.exceptions import AirflowFailException  # what the task runner has imported
-
-    server.routes["/feed.xml"] = [(status, {}, b"gone")]
-    use_source(settings, server, retries=3)
-    with pytest.raises(SourceIngestError, match=f"HTTP {status}.*permanent") as err:
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert err.value.permanent and isinstance(err.value, AirflowFailException)  # Airflow skips retries
-    assert len(server.paths("/feed.xml")) == 1  # no in-process retry either
-    h = health(settings)
-    assert h["status"] == "error" and h["http_status"] == status and "permanent" in h["error"]
-
-
-@pytest.mark.parametrize("status", [503, 500, 429])
-def test_transient_http_error_is_retried_and_keeps_airflow_retries(settings, server, status):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    server.routes["/feed.xml"] = [(status, {}, b"busy")]
-    use_source(settings, server, retries=2)
-    with pytest.raises(SourceIngestError, match=f"HTTP {status}") as err:
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert not err.value.permanent and not isinstance(err.value, AirflowFailException)
-    assert len(server.paths("/feed.xml")) == 3  # 1 + 2 retries with backoff
-    assert health(settings)["status"] == "error"
-
-
-def test_missing_file_fails_at_once(settings, tmp_path):
-    from airflow.sdk.exceptions import AirflowFailException
-
-    missing = tmp_path / "feeds" / "2026-08-01.xml"
-    missing.parent.mkdir()
-    src = {"id": "test_feed", "name": "T", "kind": "rss", "type": "news", "url": missing.as_uri()}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump(
-        {"version": 1, "security": {"file_roots": [str(missing.parent)]}, "sources": [src]}))
-    with pytest.raises(SourceIngestError, match="feed file not found.*permanent") as err:
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert err.value.permanent and isinstance(err.value, AirflowFailException)
-    assert health(settings)["status"] == "error"
-
-
-def test_untrusted_certificate_is_a_permanent_error(settings, tls_server, monkeypatch):
-    srv, base, _ca = tls_server
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    srv.routes["/feed.xml"] = [(200, {}, feed_bytes(3))]
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-         "url": base + "/feed.xml", "retries": 3, "backoff_seconds": 5}]}))
-    started = time.monotonic()
-    with pytest.raises(SourceIngestError, match="certificate") as err:
-        ingest_source("test_feed", DAY1, DAY2, "r1", settings)
-    assert err.value.permanent and time.monotonic() - started < 4  # no 5 s backoff was waited
-    assert health(settings)["status"] == "error"
-
-
-def test_a_permanent_error_fails_its_source_only(settings, server):
-    from riskradar.ingest.landing import ingest_many
-    from riskradar.ingest.sources import load_sources
-
-    server.routes["/ok.xml"] = [(200, {}, feed_bytes(2))]
-    server.routes["/gone.xml"] = [(404, {}, b"")]
-    base = {"kind": "rss", "type": "news", "language": "en", "backoff_seconds": 0.05, "retries": 2}
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "OK", "url": server.url + "/ok.xml", **base},
-        {"id": "gone_feed", "name": "Gone", "url": server.url + "/gone.xml", **base}]}))
-    out = {r["source_id"]: r for r in ingest_many(load_sources(settings), DAY1, DAY2, "r1", settings)}
-    assert out["gone_feed"]["status"] == "error" and "permanent" in out["gone_feed"]["error"]
-    assert out["test_feed"]["items_landed"] == 2 and len(landed(settings)) == 2
-    assert len(server.paths("/gone.xml")) == 1
-
-
-def test_permanent_errors_fail_their_mapped_task_once_in_a_real_airflow_run(tmp_path):
-    """`airflow dags test media_ingest`: a 404 source and a missing-file source fail on their first
-    try (no retry, none of the 2- and 4-minute waits), the third source lands and is scored."""
-    import sqlite3
-
-    from conftest import BIN, FeedServer, project_env, run, write_served_config
-    from riskradar.config import Settings
-
-    settings = Settings(home=REPO, data_dir=tmp_path / "data", config_dir=tmp_path / "config")
-    feeds = tmp_path / "feeds"
-    env = project_env(settings, tmp_path / "airflow", feeds)
-    run([str(BIN / "riskradar"), "sample", "--start", "2026-08-01", "--days", "1"], env)
-    with FeedServer(feeds) as srv:
-        ids = write_served_config(settings.config_dir, srv.url, limit=3)
-        cfg = yaml.safe_load((settings.config_dir / "sources.yml").read_text())
-        gone, missing, alive = ids
-        srv.fail[f"/{gone}/2026-08-01.xml"] = 404
-        cfg["sources"][1]["url_template"] = "file://{sample_dir}/no_such_source/{date}.xml"
-        (settings.config_dir / "sources.yml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-        run([str(BIN / "riskradar"), "setup"], env)
-        started = time.monotonic()
-        run([str(BIN / "airflow"), "dags", "test", "media_ingest", "2026-08-02"], env, timeout=600, check=False)
-        elapsed = time.monotonic() - started
-    with sqlite3.connect(tmp_path / "airflow" / "airflow.db") as db:
-        tis = {(task, idx): (state, tries) for task, idx, state, tries in db.execute(
-            "select task_id, map_index, state, try_number from task_instance where dag_id = 'media_ingest'")}
-    fetch = {idx: v for (task, idx), v in tis.items() if task == "fetch_source"}
-    assert sorted(fetch.values()) == [("failed", 1), ("failed", 1), ("success", 1)], tis
-    assert tis[("score_mentions", -1)][0] == "success" and tis[("validate_scored", -1)][0] == "success"
-    assert elapsed < 110, elapsed  # one retry alone would have waited 120 s
-    for sid in (gone, missing):
-        h = pq.read_table(storage.partition_path(settings.source_health_dir, DAY1, source_id=sid)).to_pylist()[0]
-        assert h["status"] == "error" and "permanent" in h["error"], h
-    assert pq.read_metadata(storage.partition_path(settings.landing_dir, DAY1, source_id=alive)).num_rows > 0
-    assert pq.read_metadata(storage.partition_path(settings.scored_dir, DAY1, source_id=alive)).num_rows > 0
