@@ -3,7 +3,7 @@
 For each volume V the sample generator (sample_data/generate.py) writes `--days` days of the
 synthetic corpus at V new items a day into a temporary directory; the pipeline then runs every day
 in order through the functions the Airflow tasks call (riskradar.pipeline: ingest per source,
-gate("landing"), score, gate("scored"), build_marts, gate("marts"), brief). The earlier days give
+gate("landing"), score, cluster (stories), gate("scored"), build_marts, gate("marts"), brief). The earlier days give
 dbt its baselines and ingest its dedup history and are not measured; only the last day is.
 
 How it measures (the last day):
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import resource
 import shutil
@@ -48,7 +47,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -56,89 +54,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pipeline_report import STAGES, print_verdict, report, verdict
+from procstats import PeakSampler, cpu_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 START = date(2026, 8, 1)
-STAGES = ("ingest", "gate_landing", "score", "gate_scored", "dbt", "gate_marts", "brief")
 MARKER = "BENCH_STAGE_RESULT "
-TARGET_SECONDS_1M = 600
-TARGET_PEAK_MB = 4096
 FETCH_CAPS = {"max_items": 10_000_000, "max_bytes": 4 * 1024 ** 3}
-
-
-# ---- memory sampling (child side) ---------------------------------------------------------------
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _descendants(root: int) -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds so far) of every descendant of `root`, from /proc."""
-    stats: dict[int, tuple[int, float]] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-    tree, frontier = {}, [root]
-    while frontier:
-        pid = frontier.pop()
-        for child, (parent, cpu) in stats.items():
-            if parent == pid and child not in tree:
-                tree[child] = (parent, cpu)
-                frontier.append(child)
-    return tree
-
-
-class PeakSampler:
-    """Highest summed RSS of this process tree, sampled every `interval` seconds in a thread, and
-    the last CPU time seen of each grandchild or deeper descendant (a forkserver pool's workers:
-    getrusage never counts them, they are not this process's children)."""
-
-    def __init__(self, interval: float = 0.05):
-        self.interval, self.peak_kb = interval, 0
-        self.deep_cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        pid = os.getpid()
-        tree = _descendants(pid)
-        self.peak_kb = max(self.peak_kb, _rss_kb(pid) + sum(_rss_kb(p) for p in tree))
-        for child, (parent, cpu) in tree.items():
-            if parent != pid:
-                self.deep_cpu[child] = cpu
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> PeakSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-
-
-def _cpu_seconds() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # ---- the stages (child side) --------------------------------------------------------------------
@@ -176,25 +98,13 @@ def _stage_call(stage: str, day: date, settings: Any, ingest_workers: int) -> di
         out = pipeline.gate(stage.removeprefix("gate_"), start, end, run_id, settings)
         return {"success": out.get("success")}
     if stage == "score":
-        import riskradar.stories.cluster
+        from riskradar.score.task import score
 
-        timed: dict[str, float] = {}
-        cluster = riskradar.stories.cluster.cluster_interval
-
-        def timed_cluster(*a: Any, **kw: Any) -> dict[str, Any]:  # pipeline.score imports it at call time
-            began = time.perf_counter()
-            try:
-                return cluster(*a, **kw)
-            finally:
-                timed["stories_s"] = time.perf_counter() - began
-
-        riskradar.stories.cluster.cluster_interval = timed_cluster
-        try:
-            out = pipeline.score(start, end, run_id, settings)
-        finally:
-            riskradar.stories.cluster.cluster_interval = cluster
-        return {"items_scored": out["items_scored"], "items_unscored": out["items_unscored"],
-                "stories_s": timed.get("stories_s"), "stories": out["stories"].get("items_clustered")}
+        out = score(start, end, run_id, settings)
+        return {"items_scored": out["items_scored"], "items_unscored": out["items_unscored"]}
+    if stage == "stories":
+        out = pipeline.cluster(start, end, run_id, settings)
+        return {"stories": out["stories"], "items_clustered": out["items_clustered"]}
     if stage == "dbt":
         out = pipeline.build_marts(start, end, settings)
         return {"rows": out.get("rows")}
@@ -215,7 +125,8 @@ def _warm_imports(stage: str) -> None:
     elif stage.startswith("gate_"):
         import riskradar.quality  # noqa: F401
     elif stage == "score":
-        import riskradar.score  # noqa: F401
+        import riskradar.score.task  # noqa: F401
+    elif stage == "stories":
         import riskradar.stories.cluster  # noqa: F401
     elif stage == "dbt":
         import dbt.cli.main  # noqa: F401
@@ -246,10 +157,10 @@ def run_stage(args: argparse.Namespace) -> int:
         for stage in stages:
             _warm_imports(stage)
         calls = [lambda d=d, st=st: _stage_call(st, d, settings, args.ingest_workers) for d in days for st in stages]
-    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
     with PeakSampler() as sampler:
         outputs = [call() for call in calls]
-    wall, cpu = time.perf_counter() - wall0, _cpu_seconds() - cpu0 + sum(sampler.deep_cpu.values())
+    wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0 + sum(sampler.deep_cpu.values())
     maxrss_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(MARKER + json.dumps({"stage": args.stage, "wall_s": wall, "cpu_s": cpu, "cpu_before_s": cpu0,
@@ -337,116 +248,12 @@ def bench_volume(volume: int, days: int, root: Path, args: argparse.Namespace) -
                     "stages": rows}
         r = rows[stage]
         print(f"  {stage:<13} wall {r['wall_s']:7.2f} s  cpu {r['cpu_s']:7.2f} s  peak {r['peak_mb']:6.0f} MB  "
-              f"(process {r['process_s']:.1f} s)"
-              + (f"; story clustering {r['output']['stories_s']:.2f} s of it" if stage == "score" else ""), flush=True)
+              f"(process {r['process_s']:.1f} s)", flush=True)
     ingest = rows["ingest"]["output"]
     if ingest["truncated"]:
         raise RuntimeError(f"feeds cut off at max_bytes: {ingest['truncated']}")
     return {"volume": volume, "mentions": ingest["items_landed"], "feed_mb": ingest["response_bytes"] / 2 ** 20,
             "generate": gen, "stages": rows}
-
-
-def _fmt_rate(n: int, seconds: float) -> str:
-    return f"{n / seconds:,.0f}" if seconds > 0 else "-"
-
-
-def report(results: list[dict[str, Any]]) -> str:
-    lines = []
-    for res in results:
-        n, stages = res["mentions"], res["stages"]
-        lines.append(f"\n{res['volume']:,} items/day target: {n:,} mentions landed on the measured day "
-                     f"({res['feed_mb']:.0f} MB of feeds)")
-        lines.append("| stage | wall s | CPU s | mentions/s | peak MB |")
-        lines.append("|---|---:|---:|---:|---:|")
-        for stage in STAGES:
-            r = stages[stage]
-            lines.append(f"| {stage} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {_fmt_rate(n, r['wall_s'])} | "
-                         f"{r['peak_mb']:.0f} |")
-        wall = sum(r["wall_s"] for r in stages.values())
-        cpu = sum(r["cpu_s"] for r in stages.values())
-        peak = max(r["peak_mb"] for r in stages.values())
-        lines.append(f"| **end to end** | **{wall:.1f}** | **{cpu:.1f}** | **{_fmt_rate(n, wall)}** | **{peak:.0f}** |")
-    for a, b in zip(results, results[1:], strict=False):
-        ratio = b["mentions"] / a["mentions"]
-        lines.append(f"\ngrowth {a['volume']:,} -> {b['volume']:,} (mentions x{ratio:.1f}; 1.0 = linear, "
-                     f"time ratio / volume ratio)")
-        lines.append("| stage | wall growth | CPU growth | peak MB ratio |")
-        lines.append("|---|---:|---:|---:|")
-        for stage in STAGES:
-            ra, rb = a["stages"][stage], b["stages"][stage]
-            lines.append(f"| {stage} | {rb['wall_s'] / ra['wall_s'] / ratio:.2f} | "
-                         f"{rb['cpu_s'] / max(ra['cpu_s'], 1e-3) / ratio:.2f} | {rb['peak_mb'] / ra['peak_mb']:.2f} |")
-        wa = sum(r["wall_s"] for r in a["stages"].values())
-        wb = sum(r["wall_s"] for r in b["stages"].values())
-        lines.append(f"| **end to end** | **{wb / wa / ratio:.2f}** | | |")
-    at_1m = projection(results)
-    basis = " and ".join(f"{r['mentions']:,}" for r in results[-2:])
-    lines.append(f"\nprojected to 1,000,000 mentions/day from the runs of {basis} mentions (fixed + per-mention "
-                 "line; power law where a stage grew faster than the volume)")
-    lines.append("| stage | wall s | CPU s | peak MB |")
-    lines.append("|---|---:|---:|---:|")
-    for stage in STAGES:
-        r = at_1m[stage]
-        lines.append(f"| {stage} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} | {r['peak_mb']:.0f} |")
-    lines.append(f"| **end to end** | **{sum(r['wall_s'] for r in at_1m.values()):.0f}** | "
-                 f"**{sum(r['cpu_s'] for r in at_1m.values()):.0f}** | "
-                 f"**{max(r['peak_mb'] for r in at_1m.values()):.0f}** |")
-    return "\n".join(lines)
-
-
-def _project(results: list[dict[str, Any]], value: Any, target: int = 1_000_000) -> float:
-    """`value(result)` at `target` mentions from the two largest volumes run: a fixed + per-mention
-    line (never below the largest measured figure), or, when the figure grew faster than the
-    volume (a stage worse than linear), the power law through the two points. Proportional with
-    one volume."""
-    last = results[-1]
-    if last["mentions"] >= target or len(results) == 1:
-        return value(last) * target / last["mentions"]
-    prev = results[-2]
-    a, b = value(prev), value(last)
-    exponent = math.log(b / a) / math.log(last["mentions"] / prev["mentions"]) if a > 0 and b > 0 else 1.0
-    if exponent > 1.1:
-        return b * (target / last["mentions"]) ** exponent
-    slope = (b - a) / (last["mentions"] - prev["mentions"])
-    return b + max(slope, 0.0) * (target - last["mentions"])
-
-
-def projection(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Per stage wall, CPU and peak at 1M mentions a day (measured when 1M was run)."""
-    out = {}
-    for stage in STAGES:
-        out[stage] = {key: _project(results, lambda r, s=stage, k=key: r["stages"][s][k])
-                      for key in ("wall_s", "cpu_s", "peak_mb")}
-    return out
-
-
-def verdict(results: list[dict[str, Any]]) -> list[str]:
-    """Targets missed, measured at 1M or projected there from the largest volumes run."""
-    last = results[-1]
-    basis = " and ".join(f"{r['volume']:,}" for r in results[-2:])
-    how = f"{'measured at' if last['volume'] >= 1_000_000 else 'projected from'} {basis}/day"
-    at_1m = projection(results)
-    misses = []
-    wall = sum(r["wall_s"] for r in at_1m.values())
-    if wall > TARGET_SECONDS_1M:
-        top = sorted(at_1m.items(), key=lambda kv: -kv[1]["wall_s"])[:3]
-        misses.append(f"1M end to end {wall:.0f} s ({how}) > {TARGET_SECONDS_1M} s; largest: "
-                      + ", ".join(f"{k} {v['wall_s']:.0f} s" for k, v in top))
-    for stage, r in at_1m.items():
-        if r["peak_mb"] > TARGET_PEAK_MB:
-            misses.append(f"{stage} peak memory at 1M {r['peak_mb']:.0f} MB ({how}) > {TARGET_PEAK_MB} MB")
-    for a, b in zip(results, results[1:], strict=False):
-        ratio = b["mentions"] / a["mentions"]
-        for stage in STAGES:
-            growth = b["stages"][stage]["wall_s"] / a["stages"][stage]["wall_s"] / ratio
-            if growth > 1.25:
-                misses.append(f"{stage} grows worse than linear {a['volume']:,} -> {b['volume']:,}: {growth:.2f}")
-    return misses
-
-
-def print_verdict(misses: list[str]) -> None:
-    print("\ntargets (1M mentions/day on 2 cores: <= 600 s end to end, <= 4 GB peak, no stage worse than linear):")
-    print("\n".join(f"  MISSED: {m}" for m in misses) if misses else "  all met")
 
 
 def main(argv: list[str] | None = None) -> int:
