@@ -20,7 +20,6 @@ import duckdb
 import pytest
 from riskradar import pipeline
 from riskradar.alerts import lifecycle as alerts
-from riskradar.brief import commands
 from riskradar.brief.render import _md_escape, write_brief
 from riskradar.config import Settings
 
@@ -70,6 +69,8 @@ def sample(tmp_path_factory) -> dict:
 
 
 def _cli(settings: Settings, *argv: str) -> int:
+    from riskradar.alerts import commands
+
     parser = argparse.ArgumentParser(prog="riskradar")
     commands.register(parser.add_subparsers(dest="cmd", required=True))
     args = parser.parse_args(list(argv))
