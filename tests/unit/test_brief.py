@@ -11,11 +11,14 @@ import base64
 import json
 import re
 from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import duckdb
 import pytest
 from riskradar.alerts.lifecycle import AlertRef, record_action
 from riskradar.brief import render
+from riskradar.brief.data import _dq_summary
 
 DAY = date(2026, 8, 20)
 HOSTILE = [
@@ -180,3 +183,98 @@ def test_md_escape_and_safe_url_units():
     assert render.safe_url("https://a.example/x") == "https://a.example/x"
     assert render._md_escape("[a](b) <i>|") == "\\[a\\]\\(b\\) &lt;i&gt;\\|"
     assert render._md_link("t", "https://a.example/x) [y](z") == "[t](https://a.example/x%29%20%5By%5D%28z)"
+
+
+class _Visible(HTMLParser):
+    """What a reader sees of an HTML page: text blocks (headings, paragraphs, items, cells) with
+    whitespace collapsed, link targets and image alts. Badges are decoration and are left out."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "td", "th", "tr", "ul", "table", "div"}
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hrefs: list[str] = []
+        self.alts: list[str] = []
+        self._spans: list[bool] = []
+        self.feed(page.split("<body>", 1)[-1])
+        self.blocks = [" ".join(b.split()) for b in "".join(self.parts).split("\0") if b.strip()]
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in self.BLOCKS:
+            self.parts.append("\0")
+        if tag == "span":
+            self._spans.append("badge" in (a.get("class") or "").split())
+        if tag == "a":
+            self.hrefs.append(a.get("href"))
+        if tag == "img":
+            self.alts.append(a.get("alt"))
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.parts.append("\0")
+        if tag == "span" and self._spans:
+            self._spans.pop()
+
+    def handle_data(self, data):
+        if not any(self._spans):
+            self.parts.append(data)
+
+
+# the words Markdown uses for what the HTML shows as a badge or tag (the only allowed differences)
+_MD_PRESENTATION = [(re.compile(r" — ALERT$"), ""), (re.compile(r" \(own\)"), " own")]
+
+
+def test_markdown_and_html_carry_the_same_facts(settings):
+    """Both renderings come from one template: read as a person would (the Markdown through a
+    CommonMark renderer), they show the same text blocks, links and chart descriptions, and every
+    alert's examples, terms, sources and links appear in both. Every optional branch is filled."""
+    markdown_it = pytest.importorskip("markdown_it")
+    build_warehouse(settings)
+    ctx = render.gather(DAY, settings)
+    ctx["chart_files"] = {k: f"{DAY.isoformat()}/trend-{k}.png" for k in ctx["trends"]}
+    ctx["chart_files"]["_platforms"] = f"{DAY.isoformat()}/share-of-voice.png"
+    ctx["charts_b64"] = {k: "iVBORw0KGgo=" for k in ctx["chart_files"]}
+    ctx["alerts"][0].update(status="false_positive", status_actor="<ana>", status_note="dup of *INC-7* | [x](y)")
+    ctx["alerts"][0]["examples"][1]["copies"] = 3
+    ctx["health"] = [{"source_id": "src_<x>", "status": "error", "items_read": 3, "items_landed": 0,
+                      "items_duplicate": 0, "items_quarantined": 1, "error": "HTTP 503 <html>" + " x" * 80}]
+    ctx["dq"] = [{"step": "marts", "expectation": "expect_<b>_rows", "success": False, "severity": "critical",
+                  "observed_value": "12 | 3"},
+                 {"step": "landing", "expectation": "expect_ok", "success": True, "severity": "warning",
+                  "observed_value": 0}]
+    ctx["dq_summary"] = _dq_summary(ctx["dq"])
+    ctx["open_earlier"] = [{"topic_id": "ad_fraud", "topic_name": "Ad <i>fraud</i>", "open_alerts": 2,
+                            "last_day": DAY - timedelta(days=2), "status": "acknowledged, new"}]
+    ctx["changes"]["ended_alerts"] = ctx["changes"]["new_alerts"]
+
+    md = render.render_markdown(ctx)
+    page = _Visible(render.render_html(ctx))
+    shown = _Visible(markdown_it.MarkdownIt("commonmark").enable("table").render(md))
+    md_blocks = []
+    for block in shown.blocks:
+        for pattern, repl in _MD_PRESENTATION:
+            block = pattern.sub(repl, block)
+        md_blocks.append(block)
+    assert md_blocks == page.blocks
+    assert shown.alts == page.alts and len(page.alts) == len(ctx["chart_files"])
+    # Markdown percent-encodes link targets; an unsafe link is text in Markdown and '#' in HTML
+    assert [unquote(h) for h in shown.hrefs] == [unquote(h) for h in page.hrefs if h != "#"]
+
+    text = {"md": "\n".join(md_blocks), "html": "\n".join(page.blocks)}
+    links = {"md": {unquote(h) for h in shown.hrefs}, "html": set(page.hrefs)}
+    assert ctx["alerts"] and ctx["alerts"][0]["examples"] and ctx["alerts"][0]["terms"]
+    for fmt in ("md", "html"):
+        for r in ctx["alerts"]:
+            for ex in r["examples"]:
+                assert ex["title"] in text[fmt], (fmt, ex["title"])
+                url = render.safe_url(ex["url"])
+                assert url is None or url in links[fmt], (fmt, url)
+            for t in r["terms"]:
+                assert f"{t['term']} ({render._term_detail(t)})" in text[fmt], (fmt, t)
+            for s in r["sources"]:
+                assert f"{s['source_id']} ({s['mentions']})" in text[fmt], (fmt, s)
+        assert "by <ana>: dup of *INC-7* | [x](y)." in text[fmt]
+        assert "critical: marts / expect_<b>_rows (observed 12 | 3)" in text[fmt]
+        assert "HTTP 503 <html>" in text[fmt] and "Ad <i>fraud</i> — 2 alert(s)" in text[fmt]

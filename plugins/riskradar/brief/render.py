@@ -1,9 +1,11 @@
 """The daily brief rendered: Markdown, HTML, JSON and chart PNGs from the data of riskradar.brief.data.
 
 Writes `data/briefs/brief-<date>.md`, `.html` (self-contained: charts inline as base64 PNG, no
-external asset, a CSP that forbids scripts; template `templates/brief.html.j2`), `.json` (the
-summary delivery sends) and the chart PNGs in `data/briefs/<date>/`. Every piece of feed text is
-escaped: in HTML by Jinja's autoescape, in Markdown by `_md_escape`; links keep only http(s) URLs.
+external asset, a CSP that forbids scripts), `.json` (the summary delivery sends) and the chart
+PNGs in `data/briefs/<date>/`. Both renderings come from one template, `templates/brief.j2`, which
+writes every section once; `_md.j2` and `_html.j2` say how a heading, table, link... looks in each
+format. Every piece of feed text is escaped: in HTML by Jinja's autoescape, in Markdown by
+`_md_escape` applied to every template value; links keep only http(s) URLs.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import html
 import json
 import re
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
+
+import jinja2
+from markupsafe import Markup
 
 from riskradar import storage
 from riskradar.brief.data import TREND_DAYS, gather, load_top_risks, status_label
@@ -82,113 +88,45 @@ def _term_detail(term: dict[str, Any]) -> str:
     return str(term.get("mentions") if term.get("mentions") is not None else "–")
 
 
+def _md_finalize(value: Any) -> Markup:
+    """Every `{{ value }}` of the Markdown brief: feed text escaped, macro output (Markup) kept."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(_md_escape(value if isinstance(value, str) else str(value)))
+
+
+def _oneline(value: Any) -> Markup:
+    """A Markdown paragraph, list item or cell on one line (the template wraps its text freely)."""
+    return Markup(" ".join(str(_md_finalize(value)).split()))
+
+
+@cache
+def _environment(fmt: str) -> jinja2.Environment:
+    """The brief's Jinja environment for `fmt`: autoescape in both (so macro output is Markup and
+    never escaped twice), and in Markdown every value also goes through the Markdown escape."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=_md_finalize if fmt == "md" else None)
+    env.filters.update(pct=_fmt_pct, num=_fmt_num, dpp=_fmt_delta_pct, status=_status_label,
+                       term_detail=_term_detail, safe_url=safe_url, oneline=_oneline,
+                       md_path=lambda path: Markup(quote(str(path), safe="/")))
+    env.globals["md_link"] = lambda text, url: Markup(_md_link(text, url))
+    return env
+
+
+def _render(ctx: dict[str, Any], fmt: str) -> str:
+    template = _environment(fmt).get_template("brief.j2")
+    return template.render({"charts_b64": {}, "chart_files": {}, **ctx, "format": fmt, "trend_days": TREND_DAYS})
+
+
 def render_markdown(ctx: dict[str, Any]) -> str:
-    day, totals = ctx["day"], ctx["totals"]
-    out = [f"# RiskRadar daily brief — {day}", "",
-           f"{totals['mentions']} mentions ({totals['scored']} scored; {totals.get('mentions_yesterday', '–')} "
-           f"yesterday) from {totals['sources']} sources, {totals['stories']} distinct stories. "
-           f"Taxonomy {_md_escape(ctx['versions']['taxonomy'])}, lexicon {_md_escape(ctx['versions']['lexicon'])}.", ""]
-    alerts = ctx["alerts"]
-    out.append(f"## Headline risks ({len(alerts)} alert{'s' if len(alerts) != 1 else ''})")
-    out.append("")
-    if not alerts:
-        out.append("No topic crossed the alert threshold today. Top topics by spike score are listed below.")
-        out.append("")
-    out += ["| topic | mentions | baseline | z | negative share | vs baseline | days | severity | status |",
-            "|---|---:|---:|---:|---:|---:|---:|---|---|"]
-    for r in ctx["risks"]:
-        name = _md_escape(r["topic_name"])
-        out.append(f"| {'**' + name + '**' if r['is_spike'] else name} | "
-                   f"{r['mentions']} | {_fmt_num(r['baseline_mean'])} | {_fmt_num(r['z_score'])} | "
-                   f"{_fmt_pct(r['negative_share'])} | {_fmt_delta_pct(r.get('negative_share_delta'))} | "
-                   f"{r.get('spike_streak_days') or '–'} | {r['severity'] or '–'} | {_status_label(r.get('status')) or '–'} |")
-    out.append("")
-    for r in ctx["risks"]:
-        if not r["examples"] and r["topic_id"] not in ctx["trends"]:
-            continue
-        out.append(f"### {_md_escape(r['topic_name'])}{' — ALERT' if r['is_spike'] else ''}")
-        out.append("")
-        if r.get("alert_id"):
-            who = f" by {_md_escape(r['status_actor'])}" if r.get("status_actor") else ""
-            note = f": {_md_escape(r['status_note'])}" if r.get("status_note") else ""
-            out.append(f"Alert `{r['alert_id'][:12]}` — status **{_status_label(r['status'])}**{who}{note}. "
-                       f"Manage with `riskradar alerts ack|escalate|resolve|dismiss {r['alert_id'][:12]}`.")
-            out.append("")
-        why = []
-        if r.get("terms"):
-            why.append("top terms " + ", ".join(f"{_md_escape(t['term'])} ({_term_detail(t)})" for t in r["terms"]))
-        if r.get("sources"):
-            why.append("top sources " + ", ".join(f"{_md_escape(s['source_id'])} ({s['mentions']})" for s in r["sources"]))
-        if why:
-            out.append("Why: " + "; ".join(why) + ".")
-            out.append("")
-        if r["topic_id"] in ctx["trends"] and ctx.get("chart_files", {}).get(r["topic_id"]):
-            out.append(f"![{_md_escape(r['topic_name'])}: last {TREND_DAYS} days]({ctx['chart_files'][r['topic_id']]})")
-            out.append("")
-        for ex in r["examples"]:
-            copies = f", carried by {ex['copies']} outlets" if (ex.get("copies") or 1) > 1 else ""
-            out.append(f"- {_md_link(ex['title'], ex['url'])} — {_md_escape(ex['source_id'])}, "
-                       f"compound {_fmt_num(ex['sentiment_compound'], 2)}{copies}")
-        out.append("")
-    ch = ctx["changes"]
-    out += ["## What changed since yesterday", ""]
-    out.append(f"- New alerts: {', '.join(_md_escape(r['topic_name']) for r in ch['new_alerts']) or 'none'}")
-    out.append(f"- Continuing alerts: {', '.join(_md_escape(r['topic_name']) for r in ch['continuing_alerts']) or 'none'}")
-    out.append(f"- Alerts ended: {', '.join(_md_escape(r['topic_name']) for r in ch['ended_alerts']) or 'none'}")
-    if ch["movers"]:
-        out.append("- Biggest moves: " + ", ".join(
-            f"{_md_escape(r['topic_name'])} {r['mentions_yesterday']}→{r['mentions']}" for r in ch["movers"]))
-    if ctx["open_earlier"]:
-        out.append("- Still open from the past week (not alerting today): " + "; ".join(
-            f"{_md_escape(a['topic_name'])} — {a['open_alerts']} alert(s), last {a['last_day']} ({a['status']})"
-            for a in ctx["open_earlier"]))
-    out.append("")
-    out += ["## Share of voice by platform", ""]
-    if ctx["platforms"]:
-        if ctx.get("chart_files", {}).get("_platforms"):
-            out += [f"![share of voice by platform]({ctx['chart_files']['_platforms']})", ""]
-        out += ["| platform | mentions | share of voice | yesterday | negative share |", "|---|---:|---:|---:|---:|"]
-        for p in ctx["platforms"]:
-            out.append(f"| {_md_escape(p['platform_name'])}{' (own)' if p['is_own_platform'] else ''} | {p['mentions']} | "
-                       f"{_fmt_pct(p['share_of_voice'])} | {_fmt_pct(p['share_of_voice_yesterday'])} | "
-                       f"{_fmt_pct(p['negative_share'])} |")
-    else:
-        out.append("No mention named a platform today.")
-    out.append("")
-    out += ["## Source health and coverage", ""]
-    out += [f"- {_md_escape(n)}" for n in ctx["coverage"]]
-    out += ["", "| source | status | read | landed | duplicates | quarantined | note |",
-            "|---|---|---:|---:|---:|---:|---|"]
-    for h in ctx["health"]:
-        out.append(f"| {_md_escape(h['source_id'])} | {h['status']} | {h['items_read']} | {h['items_landed']} | "
-                   f"{h['items_duplicate']} | {h['items_quarantined']} | {_md_escape((h['error'] or '')[:80])} |")
-    failed = [d for d in ctx["dq"] if not d["success"]]
-    out += ["", "## Data quality", "",
-            f"{len(ctx['dq'])} expectations checked across the gates today; {len(failed)} did not pass."]
-    for s in ctx["dq_summary"]:
-        out.append(f"- {s['step']}: {s['status']} ({s['checked']} checked, {s['critical_failed']} critical "
-                   f"failed, {s['warnings']} warnings)")
-    for d in failed:
-        out.append(f"- {d['severity']}: {d['step']} / {_md_escape(d['expectation'])} "
-                   f"(observed {_md_escape(d['observed_value'])})")
-    out += ["", "## Versions", "",
-            f"Taxonomy {_md_escape(ctx['versions']['taxonomy'])}, lexicon {_md_escape(ctx['versions']['lexicon'])}; "
-            f"spike rule z ≥ {ctx['spike_vars'][0]:g} over the t-9..t-3 baseline.", ""]
-    return "\n".join(out)
+    """The brief in Markdown (chart images linked from `chart_files`, relative to the brief)."""
+    return re.sub(r"\n{3,}", "\n\n", _render(ctx, "md")).strip() + "\n"
 
 
 def render_html(ctx: dict[str, Any]) -> str:
-    import jinja2
-
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["pct"] = _fmt_pct
-    env.filters["num"] = _fmt_num
-    env.filters["dpp"] = _fmt_delta_pct
-    env.filters["safe_url"] = lambda u: safe_url(u) or "#"
-    env.filters["status"] = _status_label
-    env.filters["term_detail"] = _term_detail
-    template = env.from_string((TEMPLATES / "brief.html.j2").read_text(encoding="utf-8"))
-    return template.render(**{"charts_b64": {}, **ctx}, trend_days=TREND_DAYS)
+    """The brief as one self-contained HTML page (charts inline from `charts_b64`)."""
+    return _render(ctx, "html")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
