@@ -9,6 +9,7 @@ and seed give the same corpus. Topics and platforms come from the project's taxo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -20,7 +21,7 @@ DATA_DIR = Path(__file__).resolve().parent
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _load(name: str) -> dict[str, Any]:
+def load_data(name: str) -> dict[str, Any]:
     path = DATA_DIR / name
     with path.open(encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=_Loader)  # noqa: S506 (a safe loader, the C one when available)
@@ -76,13 +77,13 @@ def _incident(raw: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-_slots = _load("phrases/slots.yml")
-_styles = _load("phrases/styles.yml")
-_noise = _load("phrases/noise.yml")
-_mixed = _load("phrases/mixed.yml")
-_foreign = _load("phrases/foreign.yml")
-_incidents = _load("incidents.yml")
-MIX: dict[str, Any] = _load("mix.yml")
+_slots = load_data("phrases/slots.yml")
+_styles = load_data("phrases/styles.yml")
+_noise = load_data("phrases/noise.yml")
+_mixed = load_data("phrases/mixed.yml")
+_foreign = load_data("phrases/foreign.yml")
+_incidents = load_data("incidents.yml")
+MIX: dict[str, Any] = load_data("mix.yml")
 
 # ---- platforms: the taxonomy's, in its order, weighted by how often the corpus names them -----
 PLATFORMS: tuple[tuple[str, float], ...] = tuple(
@@ -95,7 +96,7 @@ PLATFORM_APPS: dict[str, str] = _slots["platform_apps"]  # the app a review name
 HASHTAGS: dict[str, list[str]] = _slots["hashtags"]
 
 # ---- per-topic English bank and multi-topic / industry / non-English items -------------------
-BANK: dict[str, dict[str, Any]] = _load("phrases/topics.yml")["topics"]
+BANK: dict[str, dict[str, Any]] = load_data("phrases/topics.yml")["topics"]
 PAIRS = [Pair(r["topics"][0], r["topics"][1], r["polarity"], r["title"], r["summary"]) for r in _mixed["pairs"]]
 INDUSTRY = _lines(_mixed["industry"])
 FOREIGN = [Foreign(r["lang"], r["topic"], r["polarity"], r["title"], r["summary"]) for r in _foreign["foreign"]]
@@ -124,8 +125,10 @@ INCIDENTS: list[dict[str, Any]] = [_incident(s) for s in _incidents["incidents"]
 POSITIVE_EVENT: dict[str, Any] = _incident(_incidents["positive_event"])
 
 
-def _check_topics() -> None:
-    """Every topic the data names is a taxonomy topic, and every weighted topic has phrases."""
+def check_topics(topics: Sequence[str] = TOPICS,
+                 platform_ids: Sequence[str] = tuple(pid for pid, _ in TAXONOMY_PLATFORMS)) -> None:
+    """Every topic and platform the data names is one of the taxonomy's, and every topic the corpus
+    draws (weighted, or with an incident) has phrases: a clear error instead of a KeyError mid-run."""
     named = {
         "phrases/topics.yml": set(BANK),
         "phrases/slots.yml hashtags": set(HASHTAGS),
@@ -134,18 +137,18 @@ def _check_topics() -> None:
         "incidents.yml": {s["topic"] for s in [*INCIDENTS, POSITIVE_EVENT]},
         "mix.yml topic_weights": {t for w in MIX["topic_weights"].values() for t in w},
     }
-    for where, topics in named.items():
-        unknown = sorted(topics - set(TOPICS))
+    for where, used in named.items():
+        unknown = sorted(used - set(topics))
         if unknown:
             raise ValueError(f"sample_data/{where}: topics {unknown} are not categories of config/taxonomy.yml")
     missing = sorted((named["mix.yml topic_weights"] | named["incidents.yml"]) - set(BANK))
     if missing:
         raise ValueError(f"sample_data: topics {missing} are weighted (mix.yml) or have incidents but no phrases "
                          f"in phrases/topics.yml")
-    unknown_platforms = sorted(set(MIX["platform_weights"]) - {pid for pid, _ in TAXONOMY_PLATFORMS})
+    unknown_platforms = sorted(set(MIX["platform_weights"]) - set(platform_ids))
     if unknown_platforms:
         raise ValueError(f"sample_data/mix.yml: platform_weights {unknown_platforms} are not platforms of "
                          f"config/taxonomy.yml")
 
 
-_check_topics()
+check_topics()

@@ -8,10 +8,12 @@ README describes, whatever a deployment points the pipeline at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 
 from riskradar.config import Settings
+from riskradar.ingest.sources import Source as ConfiguredSource
+from riskradar.ingest.sources import load_sources as load_configured
 from riskradar.nlp.taxonomy import load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,22 +26,17 @@ TOPICS: tuple[str, ...] = tuple(c.id for c in _TAXONOMY.categories)
 TAXONOMY_PLATFORMS: tuple[tuple[str, str], ...] = tuple((p.id, p.name) for p in _TAXONOMY.platforms)
 
 
-@dataclass(frozen=True)
-class Source:
-    """A configured source as the generator writes it: one feed file per day under `domain`."""
+class Source(ConfiguredSource):
+    """A source of sources.yml as the generator writes it: a definite default language and a
+    `.example` domain for its links and ids."""
 
-    id: str
-    name: str
-    kind: str
-    type: str
-    language: str
-    domain: str
+    @property
+    def domain(self) -> str:
+        return self.id.replace("_", "-") + ".example"
 
 
 def load_sources(path: Path | str = SOURCES_YML) -> list[Source]:
     """The sources of a sources.yml (every one, enabled or not), validated by riskradar's loader."""
-    from riskradar.ingest.sources import load_sources as load_configured  # imports pyarrow: only when used
-
     path = Path(path)
     if path.name != "sources.yml":
         raise ValueError(f"{path}: riskradar reads sources from a config directory's sources.yml")
@@ -52,8 +49,8 @@ def load_sources(path: Path | str = SOURCES_YML) -> list[Source]:
     for src in configured:
         if src.kind not in FEED_KINDS:
             raise ValueError(f"source {src.id}: kind must be rss or atom, got {src.kind!r}")
-        sources.append(Source(src.id, src.name, src.kind, src.type, src.language or "en",
-                              src.id.replace("_", "-") + ".example"))
+        values = {f.name: getattr(src, f.name) for f in fields(src)}
+        sources.append(Source(**{**values, "language": src.language or "en"}))
     if not sources:
         raise ValueError(f"no sources in {path}")
     return sources
