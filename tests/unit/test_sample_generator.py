@@ -252,3 +252,93 @@ def test_command_line_writes_the_corpus(tmp_path, capsys):
     assert gen.main(["--out", str(tmp_path / "cli"), "--days", "2", "--items-per-day", "60", "--seed", "3"]) == 0
     assert json.loads(capsys.readouterr().out)["total_items"] > 0
     assert len(list((tmp_path / "cli").glob("*/*.xml"))) == 20
+
+
+def test_script_entry_point_runs_outside_the_repo(tmp_path):
+    """`python sample_data/generate.py` (as the README and the marts test run it) works from any cwd."""
+    import subprocess
+
+    out = tmp_path / "script"
+    proc = subprocess.run([sys.executable, str(REPO / "sample_data" / "generate.py"), "--out", str(out), "--days", "1",
+                           "--items-per-day", "30"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total_items"] > 0 and len(list(out.glob("*/*.xml"))) == 10
+
+
+def _copied_config(tmp_path: Path, edit) -> Path:
+    cfg = tmp_path / "config"
+    cfg.mkdir(parents=True)
+    for name in ("taxonomy.yml", "lexicon.yml"):
+        (cfg / name).write_text((REPO / "config" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    data = yaml.safe_load((REPO / "config" / "sources.yml").read_text(encoding="utf-8"))
+    edit(data["sources"])
+    (cfg / "sources.yml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return cfg / "sources.yml"
+
+
+def test_sources_come_from_riskradars_loader(tmp_path):
+    def keep_three(sources):
+        sources[:] = [s for s in sources if s["id"] in ("metro_daily", "seller_forum", "app_reviews")]
+        sources[0]["name"] = "Renamed Metro (synthetic)"
+
+    path = _copied_config(tmp_path, keep_three)
+    summary = gen.generate(tmp_path / "out", start=START, days=2, sources_path=path)
+    assert list(summary["per_source"]) == ["metro_daily", "seller_forum", "app_reviews"]
+    feed = feedparser.parse(str(tmp_path / "out" / "metro_daily" / f"{START}.xml"))
+    assert feed.version == "atom10" and feed.feed.title == "Renamed Metro (synthetic)"
+
+    # riskradar's validation applies (the generator's old parser accepted this id)
+    bad_id = _copied_config(tmp_path / "bad", lambda sources: sources[0].update(id="Global-Newswire"))
+    with pytest.raises(ValueError, match="snake_case"):
+        gen.load_sources(bad_id)
+    # a source the pipeline accepts but the generator cannot write is refused with the source named
+    api = _copied_config(tmp_path / "api", lambda sources: sources[1].update(kind="json_api"))
+    with pytest.raises(ValueError, match="metro_daily: kind must be rss or atom"):
+        gen.load_sources(api)
+
+
+def test_topics_and_platforms_are_the_taxonomys(corpus):
+    taxonomy = yaml.safe_load((REPO / "config" / "taxonomy.yml").read_text(encoding="utf-8"))
+    assert list(gen.TOPICS) == [c["id"] for c in taxonomy["categories"]]
+    names = [p["name"] for p in taxonomy["platforms"]]
+    assert [name for name, _ in gen.PLATFORMS] == names == corpus["truth"]["platforms"]
+    assert all(weight > 0 for _, weight in gen.PLATFORMS)
+
+
+def test_data_files_may_name_only_taxonomy_topics_and_platforms():
+    from sample_data import banks
+
+    banks.check_topics()  # the shipped data is consistent with config/taxonomy.yml
+    with pytest.raises(ValueError, match=r"phrases/topics.yml: topics \['ad_fraud'\]"):
+        banks.check_topics(topics=[t for t in gen.TOPICS if t != "ad_fraud"])
+    with pytest.raises(ValueError, match=r"platform_weights \['chirp'\]"):
+        banks.check_topics(platform_ids=["adnova", "streamly", "shopsphere", "pixelgram"])
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _strings(value)
+
+
+def test_every_phrase_in_the_data_files_fills_with_known_slots():
+    """A typo in a slot name ({platfrom}) or a stray brace in a data file fails here, not mid-run."""
+    import random
+
+    from sample_data import banks, text
+
+    # slots the code sets itself before filling (noise composition)
+    composed = {"weather": "Storm warning", "company2": "Vela Robotics", "thing": "camera", "purpose": "beginners"}
+    files = sorted((REPO / "sample_data").glob("phrases/*.yml")) + [REPO / "sample_data" / "incidents.yml"]
+    checked = 0
+    for path in files:
+        for template in _strings(banks.load_data(str(path.relative_to(REPO / "sample_data")))):
+            filled = text.fill(template, text.Slots(random.Random(checked), composed))
+            assert "{" not in filled and "}" not in filled and "||" not in filled, (path.name, template)
+            checked += 1
+    assert checked > 800
