@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_tz
 from typing import Any
@@ -74,16 +75,22 @@ def _check_attrs(el: ET.Element) -> None:
         raise Decline(f"xml:base on <{el.tag}>")
 
 
+def _checked_children(node: ET.Element, allowed: set[str], what: str) -> Iterator[ET.Element]:
+    """The children of an RSS item or Atom entry, attributes checked; a tag outside `allowed` declines."""
+    _check_attrs(node)
+    for child in node:
+        if child.tag not in allowed:
+            raise Decline(f"{what} element <{child.tag}>")
+        _check_attrs(child)
+        yield child
+
+
 def _rss_item(item: ET.Element) -> dict[str, Any]:
-    _check_attrs(item)
     entry: dict[str, Any] = {}
     guid_is_link = False
     seen: set[str] = set()
-    for child in item:
+    for child in _checked_children(item, _RSS_ITEM_TAGS, "item"):
         tag = child.tag
-        if tag not in _RSS_ITEM_TAGS:
-            raise Decline(f"item element <{tag}>")
-        _check_attrs(child)
         if tag == "category":
             continue
         if tag in seen:
@@ -114,15 +121,10 @@ def _rss_item(item: ET.Element) -> dict[str, Any]:
 
 
 def _atom_entry(node: ET.Element) -> dict[str, Any]:
-    _check_attrs(node)
     entry: dict[str, Any] = {}
     seen: set[str] = set()
-    for child in node:
-        tag = child.tag
-        if tag not in _ATOM_ENTRY_TAGS:
-            raise Decline(f"entry element <{tag}>")
-        _check_attrs(child)
-        name = tag[len(ATOM):]
+    for child in _checked_children(node, _ATOM_ENTRY_TAGS, "entry"):
+        name = child.tag[len(ATOM):]
         if name == "category":
             continue
         if name == "link":

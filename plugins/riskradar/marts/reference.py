@@ -30,27 +30,22 @@ PLATFORMS_REFERENCE = pa.schema([
 ])
 
 
+def _reference(items: list, schema: pa.Schema, attrs: dict[str, str], **constants: object) -> pa.Table:
+    """One row per item: each column from the item's attribute `attrs[column]` (default: the column's
+    own name), or a constant for every row."""
+    columns = {name: [constants[name]] * len(items) if name in constants
+               else [getattr(item, attrs.get(name, name)) for item in items] for name in schema.names}
+    return pa.Table.from_pydict(columns, schema=schema)
 
 
 def topics_reference(taxonomy: Taxonomy) -> pa.Table:
-    cats = taxonomy.categories
-    return pa.Table.from_pydict({
-        "topic_id": [c.id for c in cats],
-        "topic_name": [c.name for c in cats],
-        "description": [c.description for c in cats],
-        "severity": [c.severity for c in cats],
-        "severity_weight": [c.severity_weight for c in cats],
-        "taxonomy_version": [taxonomy.version] * len(cats),
-    }, schema=TOPICS_REFERENCE)
+    return _reference(taxonomy.categories, TOPICS_REFERENCE, {"topic_id": "id", "topic_name": "name"},
+                      taxonomy_version=taxonomy.version)
 
 
 def platforms_reference(taxonomy: Taxonomy) -> pa.Table:
-    ps = taxonomy.platforms
-    return pa.Table.from_pydict({
-        "platform_id": [p.id for p in ps],
-        "platform_name": [p.name for p in ps],
-        "is_own_platform": [p.own for p in ps],
-    }, schema=PLATFORMS_REFERENCE)
+    return _reference(taxonomy.platforms, PLATFORMS_REFERENCE,
+                      {"platform_id": "id", "platform_name": "name", "is_own_platform": "own"})
 
 
 def write_reference_tables(settings: Settings) -> dict[str, bool]:

@@ -110,6 +110,15 @@ def bulk(name: str, check: Callable[[int, int], np.ndarray], total: int, workers
     return np.concatenate(parts) if parts else np.empty(0, dtype=bool)
 
 
+def jaccard(weights: sp.csr_matrix, present: sp.csr_matrix, size: np.ndarray, x: np.ndarray,
+            y: np.ndarray) -> np.ndarray:
+    """Weighted Jaccard of row pairs (x[i], y[i]): shared weight over the union (size = a row's total
+    weight); 0 for two empty rows."""
+    inter = row_overlap(weights, present, x, y)
+    union = size[x] + size[y] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
 def title_matches(a: np.ndarray, b: np.ndarray, words: sp.csr_matrix, weighted: sp.csr_matrix,
                   entities: sp.csr_matrix, threshold: float, workers: int) -> tuple[np.ndarray, np.ndarray]:
     """(passes, similarity) of title pairs: IDF-weighted Jaccard >= threshold, and not each naming
@@ -119,9 +128,7 @@ def title_matches(a: np.ndarray, b: np.ndarray, words: sp.csr_matrix, weighted: 
 
     def check(lo: int, hi: int) -> np.ndarray:
         x, y = a[lo:hi], b[lo:hi]
-        inter = row_overlap(weighted, words, x, y)
-        union = total[x] + total[y] - inter
-        sim = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        sim = jaccard(weighted, words, total, x, y)
         shared = row_overlap(entities, entities, x, y)
         apart = (shared < n_entities[x]) & (shared < n_entities[y])
         return np.column_stack([sim, (sim >= threshold) & ~apart])
@@ -141,9 +148,7 @@ def lead_matches(x: np.ndarray, y: np.ndarray, leads: sp.csr_matrix, threshold: 
 
     def check(lo: int, hi: int) -> np.ndarray:
         xs, ys = x[lo:hi], y[lo:hi]
-        inter = row_overlap(leads, leads, xs, ys)
-        union = size[xs] + size[ys] - inter
-        jac = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        jac = jaccard(leads, leads, size, xs, ys)
         return (size[xs] == 0) | (size[ys] == 0) | (jac >= threshold)
 
     return bulk("leads", check, len(x), workers)
