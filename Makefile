@@ -68,7 +68,7 @@ test: setup chromium postgres  ## the whole test suite (unit, dbt, GX, DAG integ
 test-fast: setup  ## unit tests only
 	@$(BIN)/pytest -q tests -m "not integration"
 
-bench: setup  ## benchmarks (ingest, scoring, dbt, brief, whole pipeline at 10k/100k/1M a day; ~1 h): print measured numbers; never part of make test
+bench: setup  ## benchmarks (ingest, scoring, dbt, brief, whole pipeline at 10k/100k/1M a day; ~1 h): each target beside its measured figure and the ratio to bench/results/; never part of make test
 	@set -e; for b in bench/bench_*.py; do echo "==> $$b"; $(PY) $$b; done
 
 lint: setup  ## ruff (with Airflow AIR rules)

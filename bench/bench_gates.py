@@ -24,6 +24,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from results import Figure, report  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 GATES = ("landing", "scored", "marts")
 MARKER = "BENCH_GATE "
@@ -87,9 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         results[label] = json.loads(lines[-1][len(MARKER):])
         _print(label, results[label])
 
+    figures = []
     if not args.no_fresh:
         for gate in gates:  # one cold process per gate, as a task process without a warm worker
             child("fresh", ["--gates", gate, "--repeat", "1"])
+            figures += [Figure(f"{gate} gate, fresh process (context + suites built)", r["wall_s"], unit="s",
+                               higher_is_better=False) for r in results["fresh"]]
     child("one-proc", ["--gates", ",".join(gates), "--repeat", str(args.repeat)])
     warm = [r for r in results["one-proc"] if r["round"] > 0]
     for gate in gates:
@@ -98,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         if walls:
             print(f"{gate}: context and suites reused, median wall {walls[len(walls) // 2]:.2f} s, "
                   f"CPU {cpus[len(cpus) // 2]:.2f} s per gate", flush=True)
+            figures.append(Figure(f"{gate} gate, reused context, median wall", walls[len(walls) // 2], target=1.5,
+                                  unit="s", higher_is_better=False))
+    report("bench_gates", figures, {"root": str(root), "day": args.day, "repeat": args.repeat})
     return 0
 
 

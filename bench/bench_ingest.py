@@ -29,6 +29,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 
+from results import Figure, report  # noqa: E402
 from riskradar.config import Settings  # noqa: E402
 from riskradar.ingest.landing import ingest_many  # noqa: E402
 from riskradar.ingest.normalize import entry_to_row  # noqa: E402
@@ -111,15 +112,22 @@ def parse_cpu(bodies: list[bytes], fast: bool, normalise: bool) -> tuple[float, 
 
 def parse_report(bodies: list[bytes]) -> None:
     print(f"{'parse (CPU)':<34}{'CPU s':>9}{'items':>9}{'items/CPU-s':>13}")
+    measured: dict[tuple[bool, bool], float] = {}
     for normalise in (False, True):
         rates = []
         for fast in (False, True):
             cpu, items = parse_cpu(bodies, fast, normalise)
             rates.append(items / cpu)
+            measured[(fast, normalise)] = items / cpu
             label = ("fast path" if fast else "feedparser") + (" + normalise" if normalise else "")
             print(f"{label:<34}{cpu:>9.2f}{items:>9}{items / cpu:>13.0f}")
         print(f"{'  ratio fast / feedparser':<34}{'':>18}{rates[1] / rates[0]:>13.2f}")
     os.environ.pop("RISKRADAR_FAST_PARSE", None)
+    report("bench_ingest_parse", [
+        Figure("parse + normalise, fast path", measured[(True, True)], target=6_000, unit="/CPU-s"),
+        Figure("parse + normalise, feedparser", measured[(False, True)], unit="/CPU-s"),
+        Figure("parse alone, fast path", measured[(True, False)], unit="/CPU-s"),
+    ], {"feeds": len(bodies)})
 
 
 def main() -> int:

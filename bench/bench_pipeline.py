@@ -54,8 +54,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pipeline_report import STAGES, print_verdict, report, verdict
+from pipeline_report import STAGES, TARGET_PEAK_MB, TARGET_SECONDS_1M, print_verdict, verdict
+from pipeline_report import report as tables
 from procstats import PeakSampler, cpu_seconds
+from results import Figure, report  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 START = date(2026, 8, 1)
@@ -310,10 +312,22 @@ def main(argv: list[str] | None = None) -> int:
 def print_results(results: list[dict[str, Any]]) -> None:
     complete = [r for r in results if "failed" not in r]
     if complete:
-        print(report(complete))
+        print(tables(complete))
     misses = verdict(complete) if complete else []
     misses += [f"{r['volume']:,} items/day: {r['failed']}" for r in results if "failed" in r]
     print_verdict(misses)
+    figures = []
+    for r in complete:
+        wall = sum(st["wall_s"] for st in r["stages"].values())
+        target = {10_000: 25, 1_000_000: TARGET_SECONDS_1M}.get(r["volume"])
+        figures.append(Figure(f"end to end at {r['volume']:,}/day (sum of stage walls)", wall, target=target,
+                              unit="s", higher_is_better=False))
+        figures.append(Figure(f"peak memory at {r['volume']:,}/day (largest stage)",
+                              max(st["peak_mb"] for st in r["stages"].values()),
+                              target=TARGET_PEAK_MB if r["volume"] >= 1_000_000 else None, unit="MB",
+                              higher_is_better=False))
+    if figures:
+        report("bench_pipeline", figures, {"volumes": [r["volume"] for r in results]})
 
 
 if __name__ == "__main__":

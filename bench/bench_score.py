@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from results import Figure, report  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NLTK_DATA", str(REPO / ".venv" / "nltk_data"))
 
@@ -139,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     if server_start is not None:
         print(f"pool fork server start-up (once per process, not in the rows): {server_start:.2f} s wall")
     print(f"peak RSS of the main process: {peak_mb:.0f} MB (pool workers not included)")
+    full = {kind: cpu for kind, path, _, _, _, cpu in rows if path == "full score_item, 1 process"}
+    figures = [Figure("tweets per CPU-s, full path, 1 process", full["tweet"], target=9_000, unit="/CPU-s"),
+               Figure("articles per CPU-s, full path, 1 process", full["article"], unit="/CPU-s")]
+    figures += [Figure(f"pool of {args.workers} speed-up, {kind}s", x, target=1.8 if kind == "tweet" else None,
+                       unit="x") for kind, x in speedups.items()]
+    report("bench_score", figures, {"tweets": len(tweets), "articles": len(articles), "workers": args.workers})
     return 0
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from results import Figure, report  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 START = date(2026, 8, 1)
@@ -185,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
                   else f"STORY IDS DIFFER between worker counts: {digests}")
         if args.json:
             Path(args.json).write_text(json.dumps({"corpus": meta, "runs": results}, indent=2), encoding="utf-8")
+        figures = [Figure(f"clustering {args.volume:,}/day, workers {r['workers'] or 'default'}, last day wall",
+                          r["days"][-1]["wall_s"], target=90 if args.volume >= 1_000_000 else None, unit="s",
+                          higher_is_better=False) for r in results]
+        report(f"bench_stories_{args.volume}", figures, {"volume": args.volume, "days": args.days})
     return 0 if len(digests) == 1 else 1
 
 
