@@ -668,7 +668,7 @@ def test_a_large_interval_validated_in_chunks_gives_the_results_of_one_validatio
 
 
 def test_chunks_are_whole_parts_of_at_most_the_chunk_rows(gx_settings, monkeypatch):
-    from riskradar.quality import _chunk_parts
+    from riskradar.quality.zones import _chunk_parts
 
     parts = [write_landing(gx_settings, sid, [landing_row(sid, i) for i in range(n)])
              for sid, n in zip(CHUNK_SOURCES, (10, 25, 40, 5), strict=True)]
@@ -683,7 +683,7 @@ def test_chunks_are_whole_parts_of_at_most_the_chunk_rows(gx_settings, monkeypat
 
 
 def test_suites_are_built_once_per_process_and_reused(gx_settings):
-    from riskradar.quality import _validator
+    from riskradar.quality.validator import _validator
 
     write_clean_scored(gx_settings)
     validator = _validator()
