@@ -719,3 +719,15 @@ def test_list_columns_reach_gx_hashable_so_no_frame_is_pickled(gx_settings, monk
     write_clean_scored(gx_settings)
     assert run_gate("scored", START, END, "run-1", gx_settings).success
     assert pd.DataFrame not in dumped  # GX fingerprinted every batch without pickling it
+
+
+def test_importing_the_quality_package_does_not_import_great_expectations():
+    """Airflow parses DAG files that import riskradar.quality: GX (seconds) must wait for a gate."""
+    code = ("import sys, riskradar.quality as q; "
+            "assert q.run_gate and q.Spec and q.build_data_docs and q.landing_accounting; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('great_expectations', 'airflow')))")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
