@@ -12,19 +12,12 @@ from fixtures.quality_zone import (
     START,
     landing_row,
     scored_row,
-    use_small_taxonomy,
     write_clean_scored,
     write_landing,
     write_scored,
 )
 from riskradar import storage
 from riskradar.quality import GateResult, QualityGateError, run_gate
-
-
-@pytest.fixture
-def gx_settings(settings):
-    return use_small_taxonomy(settings)
-
 
 # ------------------------------------------------------------------------- chunked validation
 

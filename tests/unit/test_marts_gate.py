@@ -17,17 +17,10 @@ from fixtures.quality_zone import (
     landing_row,
     read_results,
     scored_row,
-    use_small_taxonomy,
     write_landing,
     write_scored,
 )
 from riskradar.quality import QualityGateError, build_data_docs, run_gate
-
-
-@pytest.fixture
-def gx_settings(settings):
-    return use_small_taxonomy(settings)
-
 
 # -------------------------------------------------------------------------------------- marts
 

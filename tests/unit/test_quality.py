@@ -17,7 +17,6 @@ from fixtures.quality_zone import (
     clean_landing,
     landing_row,
     read_results,
-    use_small_taxonomy,
     write_clean_scored,
     write_landing,
     write_scored,
@@ -26,12 +25,6 @@ from riskradar import storage
 from riskradar.ingest.landing import ingest_source
 from riskradar.quality import QualityGateError, landing_accounting, run_gate
 from riskradar.schemas import LANDING, QUARANTINE
-
-
-@pytest.fixture
-def gx_settings(settings):
-    return use_small_taxonomy(settings)
-
 
 # ------------------------------------------------------------------------------------ landing
 
