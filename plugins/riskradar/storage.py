@@ -2,7 +2,8 @@
 
 A zone holds `source=<id>/date=<YYYY-MM-DD>/part-<YYYYmmddTHHMM>.parquet`. The date and stamp
 come from the data interval start, so a rerun of an interval rewrites exactly its own file
-(write to a temp file in the same directory, fsync, rename), and a backfill never appends.
+(write to a temp file in the same directory, fsync, rename, fsync the directory), and a backfill
+never appends.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def partition_path(zone_dir: Path, interval_start: datetime, *, source_id: str |
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temp path beside `path`; on success fsync it and rename it over `path`, so readers
-    see either the old file or the new one, never half (a killed writer leaves only the temp)."""
+    """Yield a temp path beside `path`; on success fsync it, rename it over `path` and fsync the
+    directory, so readers see either the old file or the new one, never half (a killed writer
+    leaves only the temp), and the rename itself survives a crash of the machine."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -59,6 +61,18 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable (POSIX keeps directory entries in the directory's data)."""
+    if os.name != "posix":  # Windows cannot open a directory to fsync it
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> Path:
