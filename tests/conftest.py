@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 # the ingest tests' loopback feed server (tests/integration/test_ingest_*.py)
-from fixtures.feed_server import allow_loopback, server, tls_server  # noqa: E402
+from fixtures.feed_server import allow_loopback, server, tls_server
+from fixtures.quality_zone import use_small_taxonomy
 from riskradar.config import Settings, airflow_env
 
 __all__ = ["allow_loopback", "server", "tls_server"]
@@ -151,3 +152,10 @@ def write_served_config(config_dir: Path, server_url: str, limit: int | None = N
         sources.setdefault("security", {})["allow_private_hosts"] = ["127.0.0.1"]
     (config_dir / "sources.yml").write_text(yaml.safe_dump(sources, sort_keys=False))
     return [s["id"] for s in sources["sources"]]
+
+
+@pytest.fixture
+def gx_settings(settings):
+    """Settings with the small taxonomy the gate tests' scored rows use (test_quality, test_marts_gate,
+    test_gate_chunks)."""
+    return use_small_taxonomy(settings)
