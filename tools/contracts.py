@@ -33,7 +33,8 @@ SOURCES_YML = Path("dbt_project/models/staging/riskradar/_riskradar__sources.yml
 DOCS_MD = Path("docs/data_contracts.md")
 # dbt source table of the `riskradar` source -> the contract its Parquet parts are written with
 SOURCE_TABLES = {"scored": "SCORED", "scored_versions": "SCORED", "source_health": "SOURCE_HEALTH",
-                 "dq_results": "DQ_RESULTS"}
+                 "dq_results": "DQ_RESULTS", "topics": "TOPICS_REFERENCE", "platforms": "PLATFORMS_REFERENCE",
+                 "sources": "SOURCES_REFERENCE"}
 PARTITION_DATE = ("date", "date", "Hive partition `date=` of the part (UTC day of interval_start).")
 DOCS_BEGIN, DOCS_END = "<!-- BEGIN contract columns -->", "<!-- END contract columns -->"
 

@@ -133,3 +133,31 @@ DQ_RESULTS = _contract("DQ_RESULTS", [
     ("element_count", pa.int64(), "Rows validated."),
     ("validated_at", TS, "Audit only; never used by metrics."),
 ])
+
+# ---- reference tables dbt reads from <data>/reference/ (riskradar.marts.reference writes them) ----
+
+TOPICS_REFERENCE = _contract("TOPICS_REFERENCE", [
+    ("topic_id", pa.string(), "Taxonomy topic id."),
+    ("topic_name", pa.string(), "Display name."),
+    ("description", pa.string(), "What the topic covers."),
+    ("severity", pa.string(), "Severity label (critical | high | medium | low); may be absent."),
+    ("severity_weight", pa.float64(), "Numeric ranking weight; may be absent (then derived from severity)."),
+    ("taxonomy_version", pa.string(), "Version of config/taxonomy.yml."),
+])
+
+PLATFORMS_REFERENCE = _contract("PLATFORMS_REFERENCE", [
+    ("platform_id", pa.string(), "Platform id (config/taxonomy.yml platforms[].id)."),
+    ("platform_name", pa.string(), "Display name."),
+    ("is_own_platform", pa.bool_(), "The taxonomy's `own: true`: the team's own platform."),
+])
+
+SOURCES_REFERENCE = _contract("SOURCES_REFERENCE", [
+    ("source_id", pa.string(), "Source id (config/sources.yml)."),
+    ("source_name", pa.string(), "Display name."),
+    ("source_type", pa.string(), _one_of(SOURCE_TYPES)),
+    ("kind", pa.string(), "Feed kind: rss | atom | json."),
+    ("region", pa.string(), "Market or region the source covers."),
+    ("language", pa.string(), "Language the source declares."),
+    ("weight", pa.float64(), "Weight of the source in attention metrics."),
+    ("enabled", pa.bool_(), "Whether media_ingest fetches it."),
+])

@@ -10,8 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from riskradar import storage
-from riskradar.marts.reference import PLATFORMS_REFERENCE, TOPICS_REFERENCE
-from riskradar.schemas import LANDING, SCORED
+from riskradar.schemas import LANDING, PLATFORMS_REFERENCE, SCORED, TOPICS_REFERENCE
 from riskradar.score.items import CLI_FIELDS, score_table, score_texts
 from riskradar.score.task import score_interval
 

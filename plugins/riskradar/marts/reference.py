@@ -14,20 +14,7 @@ from riskradar import storage
 from riskradar.config import Settings
 from riskradar.ingest.sources import load_sources
 from riskradar.nlp.taxonomy import Taxonomy, load_taxonomy
-
-TOPICS_REFERENCE = pa.schema([
-    ("topic_id", pa.string()),
-    ("topic_name", pa.string()),
-    ("description", pa.string()),
-    ("severity", pa.string()),
-    ("severity_weight", pa.float64()),
-    ("taxonomy_version", pa.string()),
-])
-PLATFORMS_REFERENCE = pa.schema([
-    ("platform_id", pa.string()),
-    ("platform_name", pa.string()),
-    ("is_own_platform", pa.bool_()),
-])
+from riskradar.schemas import PLATFORMS_REFERENCE, SOURCES_REFERENCE, TOPICS_REFERENCE
 
 
 def _reference(items: list, schema: pa.Schema, attrs: dict[str, str], **constants: object) -> pa.Table:
@@ -60,19 +47,8 @@ def write_reference_tables(settings: Settings) -> dict[str, bool]:
 
 def write_sources_reference(settings: Settings) -> Path:
     """Publish config/sources.yml as reference/sources.parquet, the `sources` dbt source."""
-    sources = load_sources(settings)
-    table = pa.table(
-        {
-            "source_id": [s.id for s in sources],
-            "source_name": [s.name for s in sources],
-            "source_type": [s.type for s in sources],
-            "kind": [s.kind for s in sources],
-            "region": [s.region for s in sources],
-            "language": [s.language for s in sources],
-            "weight": pa.array([s.weight for s in sources], pa.float64()),
-            "enabled": pa.array([s.enabled for s in sources], pa.bool_()),
-        }
-    )
+    table = _reference(load_sources(settings), SOURCES_REFERENCE,
+                       {"source_id": "id", "source_name": "name", "source_type": "type"})
     path = settings.reference_dir / "sources.parquet"
     storage.write_table_if_changed(table, path)
     return path
