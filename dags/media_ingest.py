@@ -79,7 +79,7 @@ def media_ingest():
 
     @task(trigger_rule="all_done")
     def validate_landing(fetched) -> dict:
-        from riskradar.pipeline import gate
+        from riskradar.quality.task import gate
 
         start, end, run_id = interval()
         return gate("landing", start, end, run_id)
@@ -100,7 +100,7 @@ def media_ingest():
 
     @task(outlets=[SCORED_ASSET])
     def validate_scored(clustered) -> dict:
-        from riskradar.pipeline import gate
+        from riskradar.quality.task import gate
 
         start, end, run_id = interval()
         return gate("scored", start, end, run_id)

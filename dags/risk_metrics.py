@@ -83,7 +83,7 @@ def risk_metrics():
 
     @task(outlets=[ALERTS_ASSET])
     def validate_marts(built, **context) -> dict:
-        from riskradar.pipeline import gate
+        from riskradar.quality.task import gate
 
         start, end, run_id = interval()
         result = gate("marts", start, end, run_id)
