@@ -14,6 +14,9 @@ Matching is case-insensitive on word boundaries: the text is tokenised once into
 as a word n-gram in one dictionary, so cost grows with the text, not with the vocabulary. The last
 word of every term also matches its plural ("scam ad" matches "scam ads", "policy" "policies").
 Matching is multi-label; the evidence is `"<topic_id>:<term>"` with the term as configured.
+
+Other languages have their own vocabulary under `languages:` (riskradar.nlp.multilingual);
+`match(text, language)` picks it, and English (or a language without one) reads the vocabulary above.
 """
 
 from __future__ import annotations
@@ -22,16 +25,27 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+from riskradar.nlp.matching import (
+    _GLOBAL,
+    AD_CONTEXT,
+    CONTEXT,
+    EXCLUDE,
+    INCLUDE,
+    platform_regexes,
+    resolve_hits,
+)
+
+if TYPE_CHECKING:
+    from riskradar.nlp.multilingual import LanguageVocabulary
 
 SEVERITIES = ("low", "medium", "high")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
-INCLUDE, CONTEXT, EXCLUDE, AD_CONTEXT = "include", "context", "exclude", "ad_context"
-_GLOBAL = -1  # category index of top-level excludes and ad-context terms
 
 
 @dataclass(frozen=True)
@@ -101,8 +115,10 @@ class Taxonomy:
 
     def __init__(self, version: str, categories: list[Category], platforms: list[Platform],
                  ad_context_terms: tuple[str, ...], ad_context_window: int = 12,
-                 global_exclude: tuple[str, ...] = ()):
+                 global_exclude: tuple[str, ...] = (),
+                 languages: dict[str, LanguageVocabulary] | None = None):
         self.version = version
+        self.languages = languages or {}
         self.categories = categories
         self.platforms = platforms
         self.ad_context_terms = ad_context_terms
@@ -126,13 +142,7 @@ class Taxonomy:
             (ci, pat, re.compile(pat, re.IGNORECASE))
             for ci, cat in enumerate(categories) for pat in cat.patterns
         ]
-        self._platform_res = [
-            (p.id, re.compile(r"(?<![\w@#])(?:" + "|".join(
-                r"[\s\-]*".join(re.escape(t) for t in re.split(r"[\s\-]+", a.strip()))
-                for a in sorted(p.aliases, key=len, reverse=True)) + r")(?!\w)",
-                0 if p.case_sensitive else re.IGNORECASE))
-            for p in platforms
-        ]
+        self._platform_res = platform_regexes(platforms)
         # what every match of each regex must contain: ASCII text lacking it skips the regex
         self._pattern_needs = [required_literals(rx) for _ci, _pat, rx in self._patterns]
         self._platform_needs = [required_literals(rx) for _pid, rx in self._platform_res]
@@ -208,11 +218,14 @@ class Taxonomy:
         if not categories:
             raise ValueError(f"{origin}: no categories")
         ctx = data.get("ad_context") or {}
+        from riskradar.nlp.multilingual import compile_languages
+
         return cls(
             version=str(version), categories=categories, platforms=platforms,
             ad_context_terms=_as_str_list(ctx.get("terms"), f"{origin}: ad_context.terms"),
             ad_context_window=int(ctx.get("window", 12)),
             global_exclude=_as_str_list(data.get("exclude"), f"{origin}: exclude"),
+            languages=compile_languages(data.get("languages"), categories, platforms, origin),
         )
 
     @classmethod
@@ -239,40 +252,16 @@ class Taxonomy:
                     hits.extend((ci, kind, term, i, i + n) for ci, kind, term in entries)
         return hits
 
-    def match(self, text: str | None) -> TaxonomyMatch:
-        """Topics (sorted ids), evidence ("<topic_id>:<term>", sorted) and platform ids of `text`."""
+    def match(self, text: str | None, language: str | None = None) -> TaxonomyMatch:
+        """Topics (sorted ids), evidence ("<topic_id>:<term>", sorted) and platform ids of `text`,
+        read with the vocabulary of `language` (ISO 639-1; English when None, "en" or unlisted)."""
+        vocabulary = self.languages.get(language) if language else None
+        if vocabulary is not None:
+            return vocabulary.match(text)
         text = text or ""
         lowered = text.lower()
         tokens = _TOKEN.findall(lowered)  # the words of `tokenize(text)`
-        hits = self._hits(tokens)
-
-        excl_tokens: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        context_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for ci, kind, _term, a, b in hits:
-            if kind == EXCLUDE:
-                excl_tokens[ci].append((a, b))
-            elif kind == AD_CONTEXT:
-                context_at[ci].append((a, b))
-
-        def vetoed(ci: int, a: int, b: int) -> bool:
-            spans = excl_tokens.get(ci, []) + excl_tokens.get(_GLOBAL, [])
-            return any(a < eb and ea < b for ea, eb in spans)
-
-        def has_ad_context(ci: int, a: int, b: int) -> bool:
-            w = self.ad_context_window
-            spans = context_at.get(ci, []) + context_at.get(_GLOBAL, [])
-            return any(ca < b + w and a - w < cb and not (a <= ca and cb <= b) for ca, cb in spans)
-
-        evidence: set[str] = set()
-        topics: set[str] = set()
-        for ci, kind, term, a, b in hits:
-            if kind not in (INCLUDE, CONTEXT) or vetoed(ci, a, b):
-                continue
-            if kind == CONTEXT and not has_ad_context(ci, a, b):
-                continue
-            cid = self.categories[ci].id
-            topics.add(cid)
-            evidence.add(f"{cid}:{term}")
+        topics, evidence, vetoed = resolve_hits(self._hits(tokens), self.categories, self.ad_context_window)
 
         ascii_text = lowered.isascii()
         matches: list[re.Match[str]] | None = None
