@@ -1,5 +1,6 @@
 """`riskradar nlp-eval`: the evaluation tables of the scorer (hand-labelled set, sample-corpus truth,
-and with --real the shared human-labelled sets beside plain NLTK VADER, plus the language gate)."""
+and with --real the shared human-labelled sets beside plain NLTK VADER, plus the language gate; with
+--languages the risk-topic precision and recall per language)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--real", action="store_true",
                    help="plain NLTK VADER beside RiskRadar on the real human-labelled sets in ../shared/data/eval "
                         "(RISKRADAR_EVAL_DIR) and the multi-sentence documents built from them, plus the language gate")
+    p.add_argument("--languages", action="store_true",
+                   help="risk-topic precision and recall per language on tests/data/multilingual_topics.tsv "
+                        "(and English on the labelled set)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(fn=cmd_nlp_eval)
 
@@ -30,6 +34,12 @@ def cmd_nlp_eval(args: argparse.Namespace, settings: Settings) -> int:
     from riskradar.nlp.evaluate import evaluate_labelled, evaluate_sample, format_report
 
     os.environ.setdefault("NLTK_DATA", str(settings.nltk_data_dir))
+    if args.languages:
+        from riskradar.nlp.topic_eval import evaluate_languages, format_languages
+
+        report = evaluate_languages(settings)
+        print(json.dumps(report, indent=2) if args.json else format_languages(report))
+        return 0
     if args.real:
         from riskradar.nlp.realeval import evaluate_language, evaluate_real, format_language, format_real
 

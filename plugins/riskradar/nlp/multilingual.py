@@ -26,23 +26,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from riskradar.nlp.matching import (
-    _GLOBAL,
-    AD_CONTEXT,
-    CONTEXT,
-    EXCLUDE,
-    INCLUDE,
-    platform_regexes,
-    resolve_hits,
-)
+from riskradar.nlp import matching
 
 if TYPE_CHECKING:
     from riskradar.nlp.taxonomy import Category, Platform, TaxonomyMatch
 
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _TERM_WORDS = re.compile(r"\*?[^\W_]+\*?", re.UNICODE)
-_KINDS = (("include", INCLUDE), ("requires_ad_context", CONTEXT), ("exclude", EXCLUDE),
-          ("context_terms", AD_CONTEXT))
+_KINDS = (("include", matching.INCLUDE), ("requires_ad_context", matching.CONTEXT),
+          ("exclude", matching.EXCLUDE), ("context_terms", matching.AD_CONTEXT))
 _FOLD_EXTRA = str.maketrans({"ı": "i", "đ": "d", "ø": "o", "ł": "l"})
 _LANGUAGE_KEYS = {"spaced", "fold_diacritics", "suffixes", "window", "ad_context", "exclude",
                   "platform_aliases", "categories"}
@@ -78,8 +70,8 @@ class LanguageVocabulary:
         self.suffixes = _as_str_list(raw.get("suffixes"), f"{where}.suffixes")
         self.window = int(raw.get("window", 12 if self.spaced else 40))
         groups: list[tuple[int, str, tuple[str, ...]]] = [
-            (_GLOBAL, AD_CONTEXT, _as_str_list(raw.get("ad_context"), f"{where}.ad_context")),
-            (_GLOBAL, EXCLUDE, _as_str_list(raw.get("exclude"), f"{where}.exclude"))]
+            (matching._GLOBAL, matching.AD_CONTEXT, _as_str_list(raw.get("ad_context"), f"{where}.ad_context")),
+            (matching._GLOBAL, matching.EXCLUDE, _as_str_list(raw.get("exclude"), f"{where}.exclude"))]
         self._patterns: list[tuple[int, re.Pattern[str]]] = []
         per_category = raw.get("categories") or {}
         ids = [c.id for c in categories]
@@ -103,8 +95,8 @@ class LanguageVocabulary:
         aliases = raw.get("platform_aliases") or {}
         extra = {pid: _as_str_list(a, f"{where}.platform_aliases.{pid}") for pid, a in aliases.items()}
         latin = "A-Za-z0-9"
-        self._platform_res = (platform_regexes(platforms, extra) if self.spaced
-                              else platform_regexes(platforms, extra, before=latin + "@#", after=latin))
+        self._platform_res = (matching.platform_regexes(platforms, extra) if self.spaced
+                              else matching.platform_regexes(platforms, extra, before=latin + "@#", after=latin))
 
     def _term_regex(self, term: str) -> str:
         norm = normalise(term, self.language, self.fold)
@@ -152,7 +144,7 @@ class LanguageVocabulary:
         for ci, kind, names, rx in self._groups:
             for m in rx.finditer(norm):
                 hits.append((ci, kind, names[m.lastindex - 1], *span(m.start(), m.end())))
-        topics, evidence, vetoed = resolve_hits(hits, self.categories, self.window)
+        topics, evidence, vetoed = matching.resolve_hits(hits, self.categories, self.window)
         for ci, rx in self._patterns:
             for m in rx.finditer(norm):
                 if vetoed(ci, *span(m.start(), m.end())):
