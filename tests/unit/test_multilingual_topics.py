@@ -161,3 +161,22 @@ def test_topic_set_rejects_unknown_topics(tmp_path):
     bad.write_text("language\ttext\ttopics\tsentiment\tsplit\nes\tHola\tscam_adz\tneu\tdev\n", encoding="utf-8")
     with pytest.raises(ValueError, match="scam_adz"):
         load_topic_items(bad, {"scam_ads"})
+
+
+def test_nlp_eval_languages_prints_the_table(settings, capsys):
+    import argparse
+
+    from riskradar.nlp import commands
+
+    parser = argparse.ArgumentParser()
+    commands.register(parser.add_subparsers(dest="cmd"))
+    args = parser.parse_args(["nlp-eval", "--languages", "--json"])
+    assert args.fn(args, settings) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(LANGUAGES) | {"en"} <= set(report["languages"])
+    english = report["languages"]["en"]
+    assert english["items"] > 300 and english["precision"] > 0.85  # the English labelled set, as before
+    args = parser.parse_args(["nlp-eval", "--languages"])
+    assert args.fn(args, settings) == 0
+    table = capsys.readouterr().out
+    assert "| vi:heldout | 10 |" in table and "precision %" in table
