@@ -83,6 +83,21 @@ def test_exclusions_and_missing_ad_context_give_no_topic(taxonomy, language, tex
     assert taxonomy.match(text, language).topics == []
 
 
+@pytest.mark.parametrize("language,text,topics", [
+    # Spanish "política" is politics as often as policy
+    ("es", "La plataforma endurece las reglas para la publicidad política", ["political_ads"]),
+    ("es", "AdNova actualiza sus políticas de publicidad sobre productos financieros", ["policy_enforcement"]),
+    # fake ads are scam ads, fake clicks ad fraud: neither is a counterfeit product
+    ("de", "Polizei zerschlägt Betrugsring mit gefälschten Werbeanzeigen", ["scam_ads"]),
+    ("de", "Forscher entdecken Botnetz, das gefälschte Klicks auf App-Werbung erzeugte", ["ad_fraud"]),
+    # "tıklamayın" / "klik" are "do not click" on a link, not ad context
+    ("tr", "Bu dolandırıcılık, sakın linke tıklamayın.", []),
+    ("id", "Itu penipuan, jangan klik linknya.", []),
+])
+def test_topic_sets_of_ambiguous_words(taxonomy, language, text, topics):
+    assert taxonomy.match(text, language).topics == topics
+
+
 def test_words_do_not_match_inside_other_words(taxonomy):
     # "bot" is a context word for ad fraud, "botón" is a button; "pub" is an ad, "publier" to publish
     assert "ad_fraud" not in taxonomy.match("Nuevo botón en los anuncios de la app", "es").topics
