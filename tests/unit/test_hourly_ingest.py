@@ -134,3 +134,29 @@ def test_cadence_comes_from_env_then_sources_yml_then_hourly(settings, monkeypat
     assert ingest_cron(settings) == "0 * * * *"
     monkeypatch.setenv("RISKRADAR_INGEST_CRON", "0 */2 * * *")
     assert ingest_cron(settings) == "0 */2 * * *"
+
+
+def test_the_dag_reads_the_same_cadence_rule_as_the_package(settings, monkeypatch):
+    """dags/riskradar_dag_defaults.ingest_cron and riskradar.ingest.sources.ingest_cron share one rule
+    (riskradar.ingest.cadence): environment, else sources.yml, else hourly; a broken file parses hourly."""
+    import sys
+
+    sys.path.insert(0, str(settings.home / "dags"))
+    try:
+        import riskradar_dag_defaults as defaults
+    finally:
+        sys.path.remove(str(settings.home / "dags"))
+    from riskradar.ingest.cadence import HOURLY_CRON, cron_at_parse_time
+
+    monkeypatch.delenv("RISKRADAR_INGEST_CRON", raising=False)
+    monkeypatch.setenv("RISKRADAR_CONFIG_DIR", str(settings.config_dir))
+    path = settings.config_dir / "sources.yml"
+    data = yaml.safe_load(path.read_text())
+    data["ingest_cron"] = "0 */3 * * *"
+    path.write_text(yaml.safe_dump(data))
+    assert defaults.ingest_cron() == ingest_cron(settings) == "0 */3 * * *"
+    monkeypatch.setenv("RISKRADAR_INGEST_CRON", "0 0 * * *")
+    assert defaults.ingest_cron() == ingest_cron(settings) == "0 0 * * *"
+    monkeypatch.delenv("RISKRADAR_INGEST_CRON")
+    path.write_text("sources: [unclosed")
+    assert cron_at_parse_time(settings.config_dir) == HOURLY_CRON
