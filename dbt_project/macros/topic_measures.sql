@@ -18,3 +18,23 @@
                'attention_share', 'sources', 'own_platform_mentions', 'active_sources',
                'enabled_sources', 'source_coverage', 'is_coverage_degraded'] | join(',\n        ')) }}
 {%- endmacro %}
+
+{#
+    The whole select of a topic mart: the rows of one dimension of int_topic_dimension_daily,
+    keyed `id_column` (topic_id|<value>|mention_date, or topic_id|mention_date for the whole day)
+    with the dimension value as `value_column` (none for dimension 'all'), then every measure.
+#}
+{% macro topic_dimension_slice(dimension, id_column, value_column=none) -%}
+    {%- set key_parts = ['topic_id', "'|'"] + (['dimension_value', "'|'"] if value_column else [])
+                        + ['cast(mention_date as ' ~ dbt.type_string() ~ ')'] -%}
+    select
+        {{ dbt.concat(key_parts) }} as {{ id_column }},
+        topic_id,
+        {%- if value_column %}
+        dimension_value as {{ value_column }},
+        {%- endif %}
+        mention_date,
+        {{ topic_measure_columns() }}
+    from {{ ref('int_topic_dimension_daily') }}
+    where dimension = '{{ dimension }}'
+{%- endmacro %}

@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='microbatch',
-        event_time='mention_date',
-        batch_size=var('microbatch_batch_size'),
-        begin=var('microbatch_begin'),
-        lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', event_time='mention_date') }}
 
 {#-
     The topic measures of every observed day in long form, see the docs block

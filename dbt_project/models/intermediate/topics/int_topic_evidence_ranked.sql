@@ -8,31 +8,7 @@
     analyst reads. fct_topic_evidence_daily keeps the top `alert_explanation_top` of each kind.
 -#}
 
-with mention_topics as (
-
-    select * from {{ ref('int_mention_topics') }}
-
-),
-
-term_lift as (
-
-    select * from {{ ref('int_topic_term_lift') }}
-
-),
-
-mention_topic_platforms as (
-
-    select
-        mention_topics.topic_id,
-        mention_topics.mention_date,
-        mention_topics.item_id,
-        platform.platform_id
-    from mention_topics
-    cross join unnest(mention_topics.platforms) as platform(platform_id)
-
-),
-
-candidates as (
+with candidates as (
 
     -- ranking_score: the term's lift; for a source or platform, the items it carried
     select
@@ -43,7 +19,7 @@ candidates as (
         term_mentions as item_mentions,
         term_lift,
         term_lift as ranking_score
-    from term_lift
+    from {{ ref('int_topic_term_lift') }}
     union all
     select
         topic_id,
@@ -53,19 +29,20 @@ candidates as (
         count(distinct item_id),
         null,
         count(distinct item_id)
-    from mention_topics
+    from {{ ref('int_mention_topics') }}
     group by topic_id, mention_date, source_id
     union all
     select
-        topic_id,
-        mention_date,
+        mention_topics.topic_id,
+        mention_topics.mention_date,
         'platform',
-        platform_id,
-        count(distinct item_id),
+        platform.platform_id,
+        count(distinct mention_topics.item_id),
         null,
-        count(distinct item_id)
-    from mention_topic_platforms
-    group by topic_id, mention_date, platform_id
+        count(distinct mention_topics.item_id)
+    from {{ ref('int_mention_topics') }} as mention_topics
+    cross join unnest(mention_topics.platforms) as platform(platform_id)
+    group by mention_topics.topic_id, mention_topics.mention_date, platform.platform_id
 
 ),
 

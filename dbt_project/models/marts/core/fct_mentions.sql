@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='microbatch',
-        event_time='published_at',
-        batch_size=var('microbatch_batch_size'),
-        begin=var('microbatch_begin'),
-        lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', event_time='published_at') }}
 
 {#-
     One row per distinct item, on the UTC day it was published; see the docs block fct_mentions.

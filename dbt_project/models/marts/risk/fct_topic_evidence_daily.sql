@@ -7,24 +7,23 @@
     mentions have empty lists.
 -#}
 
-{#- (output column, source column, list type) of each list, examples first -#}
+{#- (output column, expression, evidence kind) of each list, and the list's type -#}
 {%- set example_lists = [
-    ('example_item_ids', 'item_id', 'varchar'),
-    ('example_titles', 'title', 'varchar'),
-    ('example_urls', 'url', 'varchar'),
-    ('example_source_ids', 'source_id', 'varchar'),
-    ('example_sentiment_compounds', 'sentiment_compound', 'double precision'),
-    ('example_story_copies', 'story_copies', 'bigint'),
+    ('example_item_ids', 'item_id', none, 'varchar'),
+    ('example_titles', 'title', none, 'varchar'),
+    ('example_urls', 'url', none, 'varchar'),
+    ('example_source_ids', 'source_id', none, 'varchar'),
+    ('example_sentiment_compounds', 'sentiment_compound', none, 'double precision'),
+    ('example_story_copies', 'story_copies', none, 'bigint'),
 ] -%}
-{#- (output column, evidence kind, value expression, list type) -#}
 {%- set explanation_lists = [
-    ('top_terms', 'term', 'evidence_value', 'varchar'),
-    ('top_term_lifts', 'term', round_double('term_lift', 2), 'double precision'),
-    ('top_term_mentions', 'term', 'item_mentions', 'bigint'),
-    ('top_source_ids', 'source', 'evidence_value', 'varchar'),
-    ('top_source_mentions', 'source', 'item_mentions', 'bigint'),
-    ('top_platform_ids', 'platform', 'evidence_value', 'varchar'),
-    ('top_platform_mentions', 'platform', 'item_mentions', 'bigint'),
+    ('top_terms', 'evidence_value', 'term', 'varchar'),
+    ('top_term_lifts', round_double('term_lift', 2), 'term', 'double precision'),
+    ('top_term_mentions', 'item_mentions', 'term', 'bigint'),
+    ('top_source_ids', 'evidence_value', 'source', 'varchar'),
+    ('top_source_mentions', 'item_mentions', 'source', 'bigint'),
+    ('top_platform_ids', 'evidence_value', 'platform', 'varchar'),
+    ('top_platform_mentions', 'item_mentions', 'platform', 'bigint'),
 ] -%}
 
 with topic_days as (
@@ -35,30 +34,14 @@ with topic_days as (
 
 examples as (
 
-    select
-        topic_id,
-        mention_date,
-        {%- for column, source_column, _ in example_lists %}
-        array_agg({{ source_column }} order by example_rank) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref('int_topic_examples_ranked') }}
-    where example_rank <= {{ var('alert_examples') }}
-    group by topic_id, mention_date
+    {{ ranked_lists(ref('int_topic_examples_ranked'), 'example_rank', var('alert_examples'), example_lists) }}
 
 ),
 
 explanations as (
 
-    select
-        topic_id,
-        mention_date,
-        {%- for column, kind, expression, _ in explanation_lists %}
-        array_agg({{ expression }} order by evidence_rank) filter (where evidence_kind = '{{ kind }}')
-            as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref('int_topic_evidence_ranked') }}
-    where evidence_rank <= {{ var('alert_explanation_top') }}
-    group by topic_id, mention_date
+    {{ ranked_lists(ref('int_topic_evidence_ranked'), 'evidence_rank', var('alert_explanation_top'),
+                    explanation_lists) }}
 
 ),
 
@@ -68,7 +51,7 @@ final as (
         topic_days.topic_day_id,
         topic_days.topic_id,
         topic_days.mention_date,
-        {%- for column, _, type in example_lists %}
+        {%- for column, _, _, type in example_lists %}
         coalesce(examples.{{ column }}, array[]::{{ type }}[]) as {{ column }},
         {%- endfor %}
         {%- for column, _, _, type in explanation_lists %}
