@@ -36,6 +36,12 @@ health_rows as (
 
 ),
 
+batch_mentions as (
+
+    select * from {{ ref('fct_mentions') }}
+
+),
+
 mentions as (
 
     -- the type the item was ingested with (fct_mentions), else the configured one
@@ -52,7 +58,7 @@ mentions as (
         mentions.mentions_own_platform,
         mentions.topics,
         mentions.platforms
-    from {{ ref('fct_mentions') }} as mentions
+    from batch_mentions as mentions
     left join sources
         on mentions.source_id = sources.source_id
 
