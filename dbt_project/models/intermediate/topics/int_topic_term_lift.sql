@@ -12,20 +12,14 @@
 {%- set window_days = var('baseline_window_days') | int -%}
 {%- set guard_days = var('baseline_guard_days') | int -%}
 
-with mention_topics as (
-
-    select * from {{ ref('int_mention_topics') }}
-
-),
-
-topic_day_terms as (
+with topic_day_terms as (
 
     select
         mention_topics.topic_id,
         mention_topics.mention_date,
         {{ dbt.split_part('term.matched_term', "':'", 2) }} as term,
         count(distinct mention_topics.item_id) as term_mentions
-    from mention_topics
+    from {{ ref('int_mention_topics') }} as mention_topics
     cross join unnest(mention_topics.matched_terms) as term(matched_term)
     where starts_with(term.matched_term, mention_topics.topic_id || ':')
     group by mention_topics.topic_id, mention_topics.mention_date, term.matched_term

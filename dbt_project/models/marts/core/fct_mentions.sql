@@ -1,55 +1,15 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='microbatch',
-        event_time='published_at',
-        batch_size=var('microbatch_batch_size'),
-        begin=var('microbatch_begin'),
-        lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', event_time='published_at') }}
 
 {#-
     One row per distinct item, on the UTC day it was published; see the docs block fct_mentions.
-    A batch (day D) reads only the scored parts of days D-max_publish_ahead_days ..
-    D+version_horizon_days (partition pruning on the part's date: an item is fetched after it is
-    published, with a day of slack for clocks; its repeats and corrections within the horizon
-    count), keeps each item's latest version over those parts (the macro shared with
-    int_mentions_deduplicated), then keeps the items published on D. A daily run therefore reads
-    three days of parts whatever the history, and a backfill gives the same rows as daily runs
-    (the daily build rebuilds D-1 too, when the parts of D exist). dbt replaces the batch
-    (delete + insert on published_at).
+    The latest version of each item comes from int_mentions_deduplicated (filtered by dbt to the
+    batch day on published_at); this mart adds the sentiment flags, topic counts and the own
+    platform. dbt replaces the batch (delete + insert on published_at).
 -#}
 
-{%- set batch = model.batch if model.batch is defined else none -%}
+with latest_versions as (
 
-with parts as (
-
-    -- `.render()`: no automatic event-time filter here; dedup must see every version first
-    select * from {{ ref('stg_riskradar__mentions').render() }}
-    {%- if batch %}
-    where partition_date >= {{ dbt.dateadd('day', -(var('max_publish_ahead_days') | int),
-                                           "cast('" ~ batch.event_time_start.strftime('%Y-%m-%d') ~ "' as date)") }}
-        and partition_date < {{ dbt.dateadd('day', var('version_horizon_days') | int,
-                                            "cast('" ~ batch.event_time_end.strftime('%Y-%m-%d') ~ "' as date)") }}
-    {%- endif %}
-
-),
-
-latest_versions as (
-
-    {{ latest_item_versions('parts') }}
-
-),
-
-batch_items as (
-
-    select * from latest_versions
-    {%- if batch %}
-    where published_at >= cast('{{ batch.event_time_start }}' as {{ dbt.type_timestamp() }})
-        and published_at < cast('{{ batch.event_time_end }}' as {{ dbt.type_timestamp() }})
-    {%- endif %}
+    select * from {{ ref('int_mentions_deduplicated') }}
 
 ),
 
@@ -91,7 +51,7 @@ final as (
         matched_terms,
         platforms,
         exists (
-            select 1 from own_platforms where own_platforms.platform_id = any(batch_items.platforms)
+            select 1 from own_platforms where own_platforms.platform_id = any(latest_versions.platforms)
         ) as mentions_own_platform,
         taxonomy_version,
         lexicon_version,
@@ -99,7 +59,7 @@ final as (
         interval_start as last_seen_interval_start,
         run_id as last_run_id
 
-    from batch_items
+    from latest_versions
 
 )
 

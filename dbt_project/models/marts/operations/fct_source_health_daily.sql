@@ -1,14 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='microbatch',
-        event_time='health_date',
-        batch_size=var('microbatch_batch_size'),
-        begin=var('microbatch_begin'),
-        lookback=var('microbatch_lookback'),
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', event_time='health_date') }}
 
 {#-
     Fetch health per source and UTC day (a day may hold several ingest intervals). Microbatch by
