@@ -1,6 +1,6 @@
 """`mf query` (MetricFlow's CLI, a real subprocess) returns the numbers the marts hold.
 
-The metrics YAML (models/marts/core/_core__metrics.yml) defines every metric from the marts'
+The metrics YAML (models/marts/core/_core__semantic_models.yml and _core__metrics_*.yml) defines every metric from the marts'
 columns; these tests build the scored fixture, run `mf query` against the DuckDB warehouse the
 way an analyst would, and compare each number with plain SQL on the marts: per topic and day,
 rolled up over the whole period (ratios must be built from summed counts, not averaged), and on
