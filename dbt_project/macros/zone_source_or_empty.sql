@@ -9,7 +9,7 @@
 #}
 {% macro zone_source_or_empty(source_name, table_name, relative_glob) %}
     {%- set relation = source(source_name, table_name) -%}
-    {#- on PostgreSQL every zone is a table (riskradar.pg_zones creates empty ones, typed alike) -#}
+    {#- on PostgreSQL every zone is a table (riskradar.marts.pg_zones creates empty ones, typed alike) -#}
     {%- if not execute or target.type != 'duckdb' -%}
         {{ return(relation) }}
     {%- endif -%}

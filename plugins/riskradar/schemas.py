@@ -61,7 +61,7 @@ LANDING = _contract("LANDING", [
     ("published_at", TS, "Publication time (UTC)."),
     ("is_published_at_fallback", pa.bool_(), "True when the feed gave no usable date."),
     ("story_id", pa.string(), "Shared by syndicated copies of one story: a normalised-title hash on landing, "
-                              "the near-duplicate cluster id (riskradar.stories) once scored."),
+                              "the near-duplicate cluster id (riskradar.stories.cluster) once scored."),
     ("content_hash", pa.string(), "Hash of the normalised content."),
     ("interval_start", TS, "Start of the ingest data interval."),
     ("interval_end", TS, "End of the ingest data interval."),

@@ -1,6 +1,6 @@
 """The one way to read the warehouse: the configured dbt target, opened read-only, plain SQL over marts.
 
-dbt is the only writer (riskradar.transform). Everything else that reads marts (the marts gate,
+dbt is the only writer (riskradar.marts). Everything else that reads marts (the marts gate,
 the brief, `riskradar alerts`, `top-risks`, `evaluate`, the UI pages) goes through here, so they
 all follow the same target:
 

@@ -9,7 +9,7 @@ Two references:
 - the synthetic sample corpus (`sample_data/generate.py`), generated into a temporary directory and
   read back from its feed files, against `items_truth.jsonl`.
 
-Every text goes through `riskradar.score.score_item`, the function the pipeline uses, once with
+Every text goes through `riskradar.score.items.score_item`, the function the pipeline uses, once with
 plain VADER and once with VADER + `config/lexicon.yml`, so the numbers measure what ships.
 """
 

@@ -13,7 +13,7 @@ documents built here join two to four sentences of one set (same label, or a maj
 sentence of the other; rated documents take the mean rating), and long documents of six to ten
 sentences stand in for articles. The draws are seeded: the same documents on every run.
 
-Each text runs through `riskradar.score.score_item` (language gate, domain lexicon, complaint rules)
+Each text runs through `riskradar.score.items.score_item` (language gate, domain lexicon, complaint rules)
 beside plain NLTK VADER on the whole text, as a new user would compare them.
 """
 

@@ -1,7 +1,7 @@
 """The Risk Radar pages: a FastAPI app the Airflow api-server mounts under /riskradar.
 
 Server-rendered Jinja2 (autoescaped), inline SVG charts, no JavaScript. Pages read the marts
-through `riskradar.ui.marts`; alert actions go through `riskradar.alerts` (an event file in the
+through `riskradar.ui.marts`; alert actions go through `riskradar.alerts.lifecycle` (an event file in the
 alert_events zone, exactly what `riskradar alerts ack|escalate|resolve|dismiss` writes), with the
 logged-in Airflow user as the actor. Every route depends on `security.reader` or `security.actor`.
 """

@@ -2,7 +2,7 @@ with columns_expected as (
 
     -- the contract names both `severity` (label) and `severity_weight` (number); whichever the
     -- publisher wrote is kept, the other reads as null (union by name fills missing columns on
-    -- DuckDB; on PostgreSQL riskradar.pg_zones adds the source's declared columns a file lacks)
+    -- DuckDB; on PostgreSQL riskradar.marts.pg_zones adds the source's declared columns a file lacks)
     select
         cast(null as varchar) as severity,
         cast(null as double precision) as severity_weight,
