@@ -135,7 +135,6 @@ def cmd_airflow_ui(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("setup", help="offline NLTK data + Airflow home (idempotent)").set_defaults(fn=cmd_setup)
 
-
     p = sub.add_parser("sample", help="generate the synthetic sample corpus")
     p.add_argument("--start", default=SAMPLE_START)
     p.add_argument("--days", type=int, default=SAMPLE_DAYS)
