@@ -19,6 +19,7 @@ from fixtures.feed_server import (
     health,
     landed,
     use_source,
+    use_url,
 )
 from riskradar import storage
 from riskradar.ingest.landing import SourceIngestError, ingest_source
@@ -30,9 +31,7 @@ def test_https_feed_with_a_trusted_certificate(settings, tls_server, monkeypatch
     srv, base, ca = tls_server
     monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # how an internal CA is trusted (README: real sources)
     srv.routes["/feed.xml"] = [(200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, feed_bytes(3))]
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-         "url": base + "/feed.xml", "retries": 0}]}))
+    use_url(settings, base + "/feed.xml", retries=0)
     out = ingest_source("test_feed", DAY1, DAY2, "r1", settings)
     assert out["items_landed"] == 3 and balanced(out)
     assert health(settings)["http_status"] == 200
@@ -47,9 +46,7 @@ def test_https_feed_with_an_untrusted_certificate_is_refused(settings, tls_serve
     srv, base, _ca = tls_server
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     srv.routes["/feed.xml"] = [(200, {}, feed_bytes(3))]
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-         "url": base + "/feed.xml", "retries": 0}]}))
+    use_url(settings, base + "/feed.xml", retries=0)
     with pytest.raises(SourceIngestError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
         ingest_source("test_feed", DAY1, DAY2, "r1", settings)
     assert landed(settings) == [] and health(settings)["status"] == "error"
@@ -103,9 +100,7 @@ def test_untrusted_certificate_is_a_permanent_error(settings, tls_server, monkey
     srv, base, _ca = tls_server
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     srv.routes["/feed.xml"] = [(200, {}, feed_bytes(3))]
-    (settings.config_dir / "sources.yml").write_text(yaml.safe_dump({"version": 1, "sources": [
-        {"id": "test_feed", "name": "Test", "kind": "rss", "type": "news", "language": "en",
-         "url": base + "/feed.xml", "retries": 3, "backoff_seconds": 5}]}))
+    use_url(settings, base + "/feed.xml", retries=3, backoff_seconds=5)
     started = time.monotonic()
     with pytest.raises(SourceIngestError, match="certificate") as err:
         ingest_source("test_feed", DAY1, DAY2, "r1", settings)

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fixtures.texts import mixed_texts
+from fixtures.texts import TOPIC_IDS, mixed_texts
 from riskradar.nlp.taxonomy import Taxonomy
 
 REPO = Path(__file__).resolve().parents[2]
-TOPIC_IDS = [
-    "scam_ads", "misleading_claims", "counterfeit_goods", "prohibited_products", "adult_content_ads",
-    "political_ads", "ad_fraud", "advertiser_accounts", "creator_payouts", "privacy_targeting",
-    "policy_enforcement", "brand_safety", "ad_experience",
-]
 
 
 @pytest.fixture(scope="module")
