@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parents[2]
 DAY = "2026-08-02"
 LOGICAL_DATE = "2026-08-03"  # manual-run semantics: logical date D + 1 processes day D
 EXPECTED_TASKS = {
-    "media_ingest": {"list_sources", "fetch_source", "validate_landing", "score_mentions", "validate_scored"},
+    "media_ingest": {"list_sources", "fetch_source", "validate_landing", "score_mentions", "cluster_stories",
+                     "validate_scored"},
     "risk_metrics": {"wait_for_scored", "build_marts", "validate_marts", "write_brief", "deliver_brief"},
 }
 

@@ -228,7 +228,7 @@ def test_login_dags_docs_trigger_and_success_in_the_ui(airflow_ui, browser):
         task_states = waiter(browser).until(lambda d: (states := [
             el.text.strip() for el in d.find_elements(By.CSS_SELECTOR, "[data-testid=table-cell-state]")])
             and set(states) == {"Success"} and states)
-        assert len(task_states) == 5  # list_sources, one mapped fetch_source, two gates, scoring
+        assert len(task_states) == 6  # list_sources, one mapped fetch_source, two gates, scoring, stories
         browser.save_screenshot(str(shot))
     except BaseException:
         browser.save_screenshot(str(shot.with_name("airflow-ui-failure.png")))

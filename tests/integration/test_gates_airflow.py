@@ -37,7 +37,7 @@ from riskradar.storage import as_utc
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = str(BIN / "airflow")
-DOWNSTREAM_OF_LANDING_GATE = ("score_mentions", "validate_scored")
+DOWNSTREAM_OF_LANDING_GATE = ("score_mentions", "cluster_stories", "validate_scored")
 
 
 def strip_item_links(feed: Path, keep: int | None = None) -> int:
