@@ -122,19 +122,15 @@ def test_mostly_english_mixed_text_is_scored(score, text):
     assert row["sentiment_label"] == "negative" and row["topics"]
 
 
-@pytest.mark.parametrize("text,lang,topics", [
-    ("Los anuncios fraudulentos están por todas partes en la plataforma y nadie hace nada", "es", ["scam_ads"]),
-    ("Les créateurs attendent toujours leurs paiements depuis deux mois, c'est une honte", "fr",
-     ["creator_payouts"]),
-    ("Gli annunci truffa sono ovunque sulla piattaforma e nessuno fa niente", "it", []),
+@pytest.mark.parametrize("text,lang", [
+    ("Los anuncios scam están por todas partes en la plataforma y nadie hace nada", "es"),
+    ("Les créateurs attendent toujours leurs paiements depuis deux mois, c'est une honte", "fr"),
 ])
-def test_mostly_foreign_text_is_unscored_not_neutral(score, text, lang, topics):
-    """No sentiment outside English; topics through the language's vocabulary (none for a language
-    the taxonomy has no vocabulary for, such as Italian)."""
+def test_mostly_foreign_text_is_unscored_not_neutral(score, text, lang):
     row = score(text)
     assert row["detected_language"] == lang and row["is_scored"] is False
     assert row["sentiment_label"] == "unscored" and row["sentiment_compound"] is None
-    assert row["topics"] == topics and bool(row["matched_terms"]) == bool(topics)
+    assert row["topics"] == [] and row["matched_terms"] == []
 
 
 def test_foreign_text_still_counts_platforms(score):

@@ -1,9 +1,14 @@
-"""Scoring one item or text: language gate, VADER sentiment, risk topics, platforms.
+"""Score stage: landing part -> language gate, VADER sentiment, risk topics, platforms -> scored part.
 
-Sentiment is English only (VADER): other languages get `is_scored = false`, null sentiment and
-label `unscored`. Topics come from the taxonomy's vocabulary for the detected language
-(`languages:` in config/taxonomy.yml: es, pt, id, vi, th, tr, de, fr, ja); a language without one
-gets no topics. Platforms are extracted in every language, for share of voice.
+Each landing part (one per source and ingest interval) becomes exactly one scored part with the same
+source, date and stamp, written atomically, so a rerun of an interval replaces its own output and a
+backfill never appends. A source with no landing part for the interval failed or was dead (ingest
+recorded its health), so it is skipped; an empty landing part gives an empty scored part, which
+tells downstream "ran, nothing new".
+
+Only English items are scored (VADER and the taxonomy vocabulary are English): other languages get
+`is_scored = false`, null sentiment, label `unscored` and no topics, but their platforms are still
+extracted for share of voice.
 
 This module scores items and texts (the pipeline's and the `riskradar score` CLI's one code path);
 `riskradar.score.task` applies it to the zones.
@@ -44,18 +49,14 @@ def score_item(title: str | None, summary: str | None, declared_language: str | 
     """The SCORED columns added to one landing row."""
     text = document_text(title, summary)
     language = detect_language(text, declared_language)
+    match = taxonomy.match(text)
     if language != SCORED_LANGUAGE:
-        # sentiment is English only; topics too, unless the taxonomy has the language's vocabulary
-        tagged = language in taxonomy.languages
-        match = taxonomy.match(text, language if tagged else None)
         return {
             "detected_language": language, "is_scored": False,
             "sentiment_neg": None, "sentiment_neu": None, "sentiment_pos": None,
             "sentiment_compound": None, "sentiment_label": label_for(None),
-            "topics": match.topics if tagged else [], "matched_terms": match.matched_terms if tagged else [],
-            "platforms": match.platforms,
+            "topics": [], "matched_terms": [], "platforms": match.platforms,
         }
-    match = taxonomy.match(text)
     s = scorer.score_document(title, summary)
     return {
         "detected_language": language, "is_scored": True,
