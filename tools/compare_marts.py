@@ -35,7 +35,7 @@ def compare(before: Path, after: Path, show: int = 5) -> tuple[bool, list[str]]:
             same = False
         if added := [c for c in b.columns if c not in a.columns]:
             notes.append(f"columns added {added}")
-        merged = a[shared].astype(str).merge(b[shared].astype(str), how="outer", indicator=True)
+        merged = _as_text(a[shared]).merge(_as_text(b[shared]), how="outer", indicator=True)
         only_before = merged[merged["_merge"] == "left_only"]
         only_after = merged[merged["_merge"] == "right_only"]
         if len(only_before) or len(only_after) or len(a) != len(b):
@@ -43,7 +43,7 @@ def compare(before: Path, after: Path, show: int = 5) -> tuple[bool, list[str]]:
             notes.append(f"rows {len(a)} -> {len(b)}; {len(only_before)} only before, {len(only_after)} only after")
             key = _key(a, b, shared)
             if key:
-                paired = a[shared].astype(str).merge(b[shared].astype(str), on=key, suffixes=("_before", "_after"))
+                paired = _as_text(a[shared]).merge(_as_text(b[shared]), on=key, suffixes=("_before", "_after"))
                 changed = {c: int((paired[f"{c}_before"] != paired[f"{c}_after"]).sum()) for c in shared if c != key}
                 notes.append(f"paired on {key}: values differ in " + (", ".join(
                     f"{c} ({n} rows)" for c, n in changed.items() if n) or "no column"))
@@ -53,6 +53,12 @@ def compare(before: Path, after: Path, show: int = 5) -> tuple[bool, list[str]]:
         lines.append(f"{model}: " + ("same rows" if not notes else "; ".join(n for n in notes if not n.startswith("    ")))
                      + "".join("\n" + n for n in notes if n.startswith("    ")))
     return same, lines
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every value as text and every null as one marker, so a null equals a null (None, NaN and NA
+    alike; pandas' string dtype keeps NA, and NA != NA)."""
+    return frame.astype(object).where(frame.notna(), "<null>").astype(str)
 
 
 def _key(a: pd.DataFrame, b: pd.DataFrame, shared: list[str]) -> str | None:
