@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from riskradar import storage
-from riskradar.config import Settings
+from riskradar.config import Settings, get_settings
 from riskradar.marts.reference import write_reference_tables
 from riskradar.schemas import LANDING, SCORED
 from riskradar.score.items import ITEM_COLUMNS, TextKey, load_models, mp_context, score_table, text_memo
@@ -189,7 +189,5 @@ def score_interval(start: datetime, end: datetime, run_id: str, settings: Settin
 def score(start: datetime | str, end: datetime | str, run_id: str, settings: Settings | None = None,
           source_ids: list[str] | None = None) -> dict[str, Any]:
     """media_ingest's score task: the interval's landing parts of `source_ids` (all when None)."""
-    from riskradar.config import get_settings
-
     return score_interval(storage.as_utc(start), storage.as_utc(end), run_id, settings or get_settings(),
                           source_ids=source_ids)
