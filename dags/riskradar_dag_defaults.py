@@ -2,17 +2,17 @@
 interval of the running task and the ingest cadence.
 
 Imported by every file in dags/ at parse time, so it imports nothing heavy: the Task SDK, and the
-cadence rule from riskradar.ingest.cadence (standard library + PyYAML). Not a DAG file itself
+cadence rule from riskradar.ingest.cadence and the config location from riskradar.config (both
+standard library + PyYAML). Not a DAG file itself
 (`.airflowignore`).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 from airflow.sdk import Asset, get_current_context
+from riskradar.config import Settings
 from riskradar.ingest.cadence import cron_at_parse_time
 
 SCORED_ASSET = Asset("scored_mentions")  # media_ingest's validate_scored passed: risk_metrics may build
@@ -53,5 +53,4 @@ def ingest_cron() -> str:
     """media_ingest's cadence: RISKRADAR_INGEST_CRON, else `ingest_cron` in config/sources.yml, else
     hourly. Any cron whose intervals tile the UTC day works: risk_metrics waits until every source's
     ingest intervals cover its day."""
-    home = Path(os.environ.get("RISKRADAR_HOME") or Path(__file__).resolve().parents[1])
-    return cron_at_parse_time(Path(os.environ.get("RISKRADAR_CONFIG_DIR") or home / "config"))
+    return cron_at_parse_time(Settings.from_env().config_dir)
