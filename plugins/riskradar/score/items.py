@@ -1,14 +1,8 @@
-"""Score stage: landing part -> language gate, VADER sentiment, risk topics, platforms -> scored part.
+"""Scoring one item or text: language gate, VADER sentiment, risk topics, platforms.
 
-Each landing part (one per source and ingest interval) becomes exactly one scored part with the same
-source, date and stamp, written atomically, so a rerun of an interval replaces its own output and a
-backfill never appends. A source with no landing part for the interval failed or was dead (ingest
-recorded its health), so it is skipped; an empty landing part gives an empty scored part, which
-tells downstream "ran, nothing new".
-
-Only English items are scored (VADER and the taxonomy vocabulary are English): other languages get
-`is_scored = false`, null sentiment, label `unscored` and no topics, but their platforms are still
-extracted for share of voice.
+Only English items are scored (VADER is English; the pipeline tags topics with the English
+vocabulary only, until per-language marts exist): other languages get `is_scored = false`, null
+sentiment, label `unscored` and no topics, but their platforms are still extracted for share of voice.
 
 This module scores items and texts (the pipeline's and the `riskradar score` CLI's one code path);
 `riskradar.score.task` applies it to the zones.
