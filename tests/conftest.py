@@ -21,6 +21,8 @@ from fixtures.quality_zone import use_small_taxonomy
 from riskradar.config import Settings, airflow_env
 
 __all__ = ["allow_loopback", "server", "tls_server"]
+# longest test files first (tests/file_durations.json), for make test's side-by-side processes
+pytest_plugins = ["fixtures.schedule"]
 
 REPO = Path(__file__).resolve().parents[1]
 
