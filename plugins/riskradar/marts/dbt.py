@@ -36,7 +36,7 @@ class DbtBuildError(RuntimeError):
 
 def dbt_dir(settings: Settings) -> Path:
     """Per data dir dbt state: target/ (manifest, partial parse, docs site) and logs/."""
-    return settings.data_dir / "dbt"
+    return settings.local_dir / "dbt"
 
 
 def dbt_target() -> str:
