@@ -64,6 +64,13 @@ def check(zone_root: Path) -> None:
         check_bucket(zone_root)
 
 
+def register_zones(con, zone_root: Path) -> None:
+    """Let a DuckDB connection `read_parquet('s3://...')` zones on an object store (through their
+    fsspec filesystem, as dbt's profile does); nothing to do for local zones."""
+    if is_remote(zone_root):
+        con.register_filesystem(zone_root.fs)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; on success fsync it, rename it over `path` and fsync the
