@@ -8,6 +8,7 @@ the bucket -> rows in the warehouse), and the clear errors for bad object-store 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -182,6 +183,7 @@ def test_pipeline_slice_on_s3(s3_bucket, server, tmp_path, monkeypatch):
     assert ingested["status"] == "ok" and ingested["items_landed"] == len(TITLES)
     scored = score(DAY1, DAY2, "run-1", settings)
     assert scored["items_scored"] + scored["items_unscored"] == len(TITLES)
+    assert ingest_task.ingest_complete(DAY1, DAY2, settings)["complete"]  # health + scored parts found
     keys = set(settings.data_dir.fs.find(settings.data_dir.path))
     prefix = f"{s3_bucket}/riskradar"
     for zone in ("landing", "scored", "source_health"):
@@ -227,3 +229,19 @@ def test_missing_bucket_and_missing_credentials(s3_bucket, tmp_path, monkeypatch
         storage.check(_settings_for(f"s3://{s3_bucket}/zones", tmp_path).data_dir)
     with pytest.raises(StorageConfigError, match="only local paths and s3:// URLs"):
         objectstore.zone_root("gs://elsewhere/zones")
+
+
+def test_credentials_from_an_airflow_connection(s3_server, s3_bucket, tmp_path, monkeypatch):
+    """RISKRADAR_S3_CONN_ID: key, secret and endpoint from an Airflow connection, no AWS_* needed."""
+    conn = {"conn_type": "aws", "login": s3_server.access_key, "password": s3_server.secret_key,
+            "extra": {"endpoint_url": s3_server.endpoint, "region_name": s3_server.region}}
+    monkeypatch.setenv("AIRFLOW_CONN_RISKRADAR_ZONES_TEST", json.dumps(conn))
+    monkeypatch.setenv(objectstore.CONN_ID_ENV, "riskradar_zones_test")
+    for name in s3_server.env():
+        monkeypatch.delenv(name)
+    settings = _settings_for(f"s3://{s3_bucket}/riskradar", tmp_path)
+    storage.check(settings.data_dir)
+    part = storage.partition_path(settings.landing_dir, DAY1, source_id="a")
+    storage.write_table_atomic(_table("via-conn"), part)
+    assert s3_server.filesystem().cat(part.path) == part.read_bytes()
+    assert settings.dbt_env()["AWS_ACCESS_KEY_ID"] == s3_server.access_key  # dbt gets the same credentials
