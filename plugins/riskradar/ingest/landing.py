@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from riskradar import schemas, storage
 from riskradar.config import Settings
@@ -74,7 +73,7 @@ def previously_landed(settings: Settings, source_id: str, interval_start: dateti
     ids: set[str] = set()
     urls: set[str] = set()
     for part in parts:
-        t = pq.read_table(part, columns=["item_id", "url"])
+        t = storage.read_table(part, columns=["item_id", "url"])
         ids.update(v for v in t.column("item_id").to_pylist() if v)
         urls.update(v for v in t.column("url").to_pylist() if v)
     return ids, urls
@@ -299,13 +298,13 @@ def health_record(settings: Settings, source_id: str, interval_start: datetime |
     path = storage.partition_path(settings.source_health_dir, storage.as_utc(interval_start), source_id=source_id)
     if not path.exists():
         return None
-    rows = pq.read_table(path).to_pylist()
+    rows = storage.read_table(path).to_pylist()
     return rows[0] if rows else None
 
 
 def landed_item_count(settings: Settings, interval_start: datetime, interval_end: datetime) -> int:
     parts = storage.parts_for_interval(settings.landing_dir, interval_start, interval_end)
-    return sum(pq.read_metadata(p).num_rows for p in parts)
+    return sum(storage.read_metadata(p).num_rows for p in parts)
 
 
 def health_for_interval(settings: Settings, interval_start: datetime, interval_end: datetime) -> list[dict]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from riskradar import storage
 from riskradar.config import Settings
 from riskradar.marts.dbt import DbtBuildError, dbt_target, run_dbt, target_dir
 from riskradar.marts.reference import write_sources_reference
@@ -92,7 +93,12 @@ _BUILD_STATE = "riskradar_build.json"
 
 def _digest_files(digest: Any, root: Any, *, content: bool = False) -> None:
     """Add every file under `root` (dbt's target/ and logs/ and dot files aside) to `digest`: its
-    path, size and mtime, or with `content=True` its relative path and bytes."""
+    path, size and mtime, or with `content=True` its relative path and bytes. A zone on an object
+    store: one listing of its prefix, each object's key, size and ETag (a rewrite changes it)."""
+    if storage.is_remote(root):
+        for key, info in sorted(root.fs.find(root.path, detail=True).items()):
+            digest.update(f"{root.protocol}://{key}\0{info.get('size')}\0{info.get('ETag')}\n".encode())
+        return
     if not root.exists():
         return
     for path in sorted(root.rglob("*")):
