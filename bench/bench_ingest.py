@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 
 from results import Figure, report  # noqa: E402
 from riskradar.config import Settings  # noqa: E402
-from riskradar.ingest.landing import ingest_many  # noqa: E402
+from riskradar.ingest.many import ingest_many  # noqa: E402
 from riskradar.ingest.normalize import entry_to_row  # noqa: E402
 from riskradar.ingest.parse import parse_document  # noqa: E402
 from riskradar.ingest.security import URLPolicy  # noqa: E402

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +28,6 @@ from riskradar.ingest.sources import Source, SourceConfigError, get_source, load
 log = logging.getLogger(__name__)
 
 DEDUP_LOOKBACK = timedelta(days=3)
-DEFAULT_WORKERS = 8
 
 
 class SourceIngestError(RuntimeError):
@@ -265,33 +263,6 @@ def _summary(health: dict[str, Any], quarantine_rows: list[dict[str, Any]]) -> d
     out["last_success_at"] = last.isoformat() if isinstance(last, datetime) else last
     out["quarantine_reasons"] = dict(Counter(r["reason"][:120] for r in quarantine_rows))
     return out
-
-
-def ingest_many(sources: list[Source], interval_start: datetime | str, interval_end: datetime | str,
-                run_id: str, settings: Settings, *, max_workers: int = DEFAULT_WORKERS,
-                policy: URLPolicy | None = None, replay: bool = False) -> list[dict[str, Any]]:
-    """Ingest several sources concurrently (bounded pool): wall time follows the slowest source.
-
-    One source failing never stops the others; its summary carries status "error".
-    """
-    pol = policy or url_policy(settings)
-
-    def one(src: Source) -> dict[str, Any]:
-        try:
-            return ingest_source(src.id, interval_start, interval_end, run_id, settings, source=src,
-                                 policy=pol, replay=replay)
-        except SourceIngestError as exc:
-            health = health_record(settings, src.id, interval_start) or {}
-            out = _summary({**health, "source_id": src.id, "status": "error"}, [])
-            out["error"] = str(exc)[:1000]
-            return out
-        except Exception as exc:  # a bug must not hide the other sources' results
-            log.exception("source %s crashed", src.id)
-            return {"source_id": src.id, "status": "error", "error": f"{type(exc).__name__}: {exc}"[:1000]}
-
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(sources) or 1)),
-                            thread_name_prefix="ingest") as pool:
-        return list(pool.map(one, sources))
 
 
 def health_record(settings: Settings, source_id: str, interval_start: datetime | str) -> dict[str, Any] | None:
