@@ -5,7 +5,7 @@ source). Parsing and normalising are CPU work under one GIL, so when the interva
 large (`RISKRADAR_INGEST_PROCESS_BYTES`, default 8 MiB, against the bytes each source returned
 last time, from its previous source_health record) the sources are split into one group per
 core (`RISKRADAR_INGEST_PROCESSES`, default the usable cores) and each group is ingested in its
-own worker process (the same fork server as scoring). Each source is still ingested by
+own worker process (spawned: ingest needs none of the NLP models scoring's fork server preloads). Each source is still ingested by
 `ingest_source` exactly as alone, so the landed rows do not depend on the grouping.
 
 The Airflow DAG does not need this: it maps each source to its own task process.
@@ -101,12 +101,12 @@ def ingest_many(sources: list[Source], interval_start: datetime | str, interval_
     groups = process_groups(sources, sizes, processes) if sizes and sum(sizes) >= threshold else []
     if len(groups) < 2:
         return _threads(sources, start, end, run_id, settings, pol, replay, max_workers)
-    from riskradar.score.items import mp_context
+    import multiprocessing
 
     log.info("ingesting %d sources in %d processes (%s bytes expected)", len(sources), len(groups), f"{sum(sizes):,}")
     per_process = max(1, max_workers // len(groups))
     results: list[dict[str, Any] | None] = [None] * len(sources)
-    with ProcessPoolExecutor(max_workers=len(groups), mp_context=mp_context()) as pool:
+    with ProcessPoolExecutor(max_workers=len(groups), mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [(group, pool.submit(_threads, [sources[i] for i in group], start, end, run_id, settings, pol,
                                        replay, per_process)) for group in groups]
         for group, future in futures:
