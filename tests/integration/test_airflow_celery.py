@@ -97,12 +97,13 @@ def test_two_days_on_two_celery_workers_equal_local_runs(world):
         assert not errors, errors
         assert not local.is_alive(), "LocalExecutor dags test runs did not finish"
         tis = services.query("select dag_id, task_id, map_index, hostname, state, external_executor_id, "
-                             "pool, start_date, end_date from task_instance")
+                             "pool, start_date, end_date, try_number from task_instance")
         run_spans = services.query("select start_date, end_date from dag_run where dag_id = 'risk_metrics'")
         slots = services.query("select slots from slot_pool where pool = ?", (POOL[0],))
         worker_logs = {name: services.tail(f"worker-{name}", chars=400_000) for name in WORKERS}
+    retried = sorted(f"{t[0]}.{t[1]}" for t in tis if t[9] > 1)
     print(f"\ntwo sample days, {N_SOURCES} sources: LocalExecutor (dags test) {seconds['local']:.0f}s, "
-          f"CeleryExecutor with {len(WORKERS)} workers {seconds['celery']:.0f}s")
+          f"CeleryExecutor with {len(WORKERS)} workers {seconds['celery']:.0f}s (retried: {retried or 'none'})")
 
     for runs in (ingest_runs, metric_runs):
         assert [r["run_type"] for r in runs] == ["backfill"] * len(DAYS)
