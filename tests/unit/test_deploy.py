@@ -119,3 +119,22 @@ def test_every_substituted_variable_is_in_the_env_example(compose):
     # the secrets have no default in the compose file: compose refuses to start without them
     for secret in ("AIRFLOW_DB_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY"):
         assert re.search(rf"\$\{{{secret}:\?", text), secret
+
+
+def test_celery_env_names_an_importable_hostname_callable(monkeypatch):
+    """Several workers on one machine (the Celery test): the task runner's hostname (what lands in
+    task_instance.hostname) is each worker's own name; without the variable it is the FQDN."""
+    import socket
+
+    from airflow.sdk.api.client import get_hostname  # what the task runner reports
+    from riskradar.celery_services import WORKER_HOSTNAME_ENV, celery_env
+
+    env = celery_env({}, broker_url="redis://127.0.0.1:6379/0", metadata_url="postgresql+psycopg2://u@h/db")
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+postgresql+psycopg2://u@h/db"
+    monkeypatch.setenv("AIRFLOW__CORE__HOSTNAME_CALLABLE", env["AIRFLOW__CORE__HOSTNAME_CALLABLE"])
+    monkeypatch.setenv(WORKER_HOSTNAME_ENV, "worker-b")
+    assert get_hostname() == "worker-b"
+    monkeypatch.delenv(WORKER_HOSTNAME_ENV)
+    assert get_hostname() == socket.getfqdn()
+    with pytest.raises(ValueError, match="not SQLite"):
+        celery_env({}, broker_url="redis://127.0.0.1:6379/0", metadata_url="sqlite:////tmp/airflow.db")
