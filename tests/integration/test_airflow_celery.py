@@ -9,9 +9,15 @@ over HTTP. Meanwhile a second data dir runs the same two days with `airflow dags
 (LocalExecutor semantics, no scheduler), as test_backfill.py's sequential runs do.
 
 Then, from the metadata DB: every task ran on a Celery worker, the mapped `fetch_source` tasks ran
-on both, and the two days' `build_marts` (the days run side by side, so both builds were queued at
-once) never overlapped: the 1-slot `duckdb_writer` pool held the second back. The warehouses must
-hold the same mart rows. The wall times of both two-day runs are printed (README figures).
+on both, and the two days' `build_marts` ran in the 1-slot `duckdb_writer` pool, one after the
+other. The warehouses must hold the same mart rows. The wall times of both two-day runs are
+printed (README figures).
+
+`risk_metrics` runs one day at a time (`--max-active-runs 1`, the DAG's own setting), so the pool
+is not what keeps the two builds apart here. With both days at once the second build did wait in
+the pool, but which day built first then depended on which day's sensor finished first, a reader
+of one day failed on the DuckDB file lock while the other day built (and retried 2 minutes later),
+and the marts gate's audit log (`fct_dq_results`) differed from the day-by-day run's.
 
 Skips only where redis-server or the PostgreSQL server cannot be installed.
 """
@@ -80,15 +86,14 @@ def test_two_days_on_two_celery_workers_equal_local_runs(world):
     with CeleryServices(env, workers=WORKERS) as services:
         services.wait_serialized(["media_ingest", "risk_metrics"])
         started = time.monotonic()
-        # ingest lands day after day (it dedups against earlier days); risk_metrics stays paused
-        # until both days are scored, so its sensor passes at the first poke, and then runs both
-        # days at once: their builds meet at the duckdb_writer pool (a reader of day 1 that meets
-        # day 2's build at the DuckDB file lock fails and its retry reads again)
+        # days land in order (ingest dedups against earlier days, and a day's marts build on the
+        # days before); risk_metrics stays paused until both days are scored, so its sensor
+        # passes at the first poke
         airflow(["dags", "unpause", "media_ingest"], env)
         airflow(["backfill", "create", "--dag-id", "media_ingest", "--from-date", FIRST, "--to-date", LAST,
                  "--max-active-runs", "1"], env, attempts=1)
         airflow(["backfill", "create", "--dag-id", "risk_metrics", "--from-date", FIRST, "--to-date", LAST,
-                 "--max-active-runs", "2"], env, attempts=1)
+                 "--max-active-runs", "1"], env, attempts=1)
         ingest_runs = wait_for_runs(services, "media_ingest", len(DAYS), timeout=420)
         airflow(["dags", "unpause", "risk_metrics"], env)
         metric_runs = wait_for_runs(services, "risk_metrics", len(DAYS), timeout=420)
@@ -98,7 +103,6 @@ def test_two_days_on_two_celery_workers_equal_local_runs(world):
         assert not local.is_alive(), "LocalExecutor dags test runs did not finish"
         tis = services.query("select dag_id, task_id, map_index, hostname, state, external_executor_id, "
                              "pool, start_date, end_date, try_number from task_instance")
-        run_spans = services.query("select start_date, end_date from dag_run where dag_id = 'risk_metrics'")
         slots = services.query("select slots from slot_pool where pool = ?", (POOL[0],))
         worker_logs = {name: services.tail(f"worker-{name}", chars=400_000) for name in WORKERS}
     retried = sorted(f"{t[0]}.{t[1]}" for t in tis if t[9] > 1)
@@ -120,11 +124,8 @@ def test_two_days_on_two_celery_workers_equal_local_runs(world):
     assert len(fetches) == N_SOURCES * len(DAYS) and {t[2] for t in fetches} == set(range(N_SOURCES))
     assert {t[3] for t in fetches} == set(WORKERS), [(t[2], t[3]) for t in fetches]
 
-    # both risk_metrics runs were active at once, yet their dbt builds ran one after the other
-    # in the 1-slot duckdb_writer pool
+    # the dbt builds ran one after the other, in the 1-slot duckdb_writer pool
     assert slots == [(int(POOL[1]),)]
-    (a_start, a_end), (b_start, b_end) = sorted(run_spans)
-    assert b_start < a_end, "the two risk_metrics runs did not overlap: the pool was not put to the test"
     builds = sorted((t[7], t[8], t[6]) for t in tis if t[1] == "build_marts")
     assert len(builds) == len(DAYS) and {b[2] for b in builds} == {POOL[0]}
     assert builds[1][0] >= builds[0][1], f"dbt builds overlapped: {builds}"
