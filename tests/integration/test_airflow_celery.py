@@ -86,9 +86,10 @@ def test_two_days_on_two_celery_workers_equal_local_runs(world):
     with CeleryServices(env, workers=WORKERS) as services:
         services.wait_serialized(["media_ingest", "risk_metrics"])
         started = time.monotonic()
-        # days land in order (ingest dedups against earlier days, and a day's marts build on the
-        # days before); risk_metrics stays paused until both days are scored, so its sensor
-        # passes at the first poke
+        # one day at a time (ingest dedups against earlier days; risk_metrics as its DAG runs);
+        # risk_metrics stays paused until both days are scored, so its sensor passes at once.
+        # The Celery time runs from here (services up) to the last run; the local one from its
+        # first `dags test` to its last
         airflow(["dags", "unpause", "media_ingest"], env)
         airflow(["backfill", "create", "--dag-id", "media_ingest", "--from-date", FIRST, "--to-date", LAST,
                  "--max-active-runs", "1"], env, attempts=1)
