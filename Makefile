@@ -24,7 +24,7 @@ export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK := False
 export DBT_PROFILES_DIR    := $(CURDIR)/dbt_project
 export PATH                := $(BIN):$(PATH)
 
-.PHONY: help setup demo chromium postgres test test-fast bench lint docs airflow sample clean
+.PHONY: help setup demo chromium postgres redis test test-fast bench lint docs airflow sample clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -65,7 +65,16 @@ postgres:  ## PostgreSQL server binaries: the dbt-on-PostgreSQL and Airflow-meta
 	else echo "==> PostgreSQL (initdb/pg_ctl) missing and neither root nor sudo here: not installed" \
 	  "(the PostgreSQL tests will skip; install Debian's postgresql)"; fi
 
-test: setup chromium postgres  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, dbt and Airflow on PostgreSQL, UI in Chromium)
+redis:  ## Redis server: the broker of the CeleryExecutor test (Debian; root or sudo)
+	@if command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ]; then :; \
+	elif [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); echo "==> installing Debian redis-server"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    redis-server >/dev/null; \
+	else echo "==> redis-server missing and neither root nor sudo here: not installed" \
+	  "(the CeleryExecutor test will skip; install Debian's redis-server)"; fi
+
+test: setup chromium postgres redis  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, dbt and Airflow on PostgreSQL, CeleryExecutor with Redis, UI in Chromium)
 	@$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 test-fast: setup  ## unit tests only

@@ -9,8 +9,9 @@ processes fetch their context and report state through its execution API at
 on fixed ports; here every port is picked free so tests never collide with a running
 `make airflow` or with each other.
 
-The run-state helpers read the SQLite metadata DB read-only with the standard library: polling
-through `airflow dags list-runs` costs a 5-second interpreter start per poll.
+The run-state helpers read the metadata DB directly: the SQLite file read-only with the standard
+library, or the server in `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN` (PostgreSQL) through SQLAlchemy.
+Polling through `airflow dags list-runs` costs a 5-second interpreter start per poll.
 """
 
 from __future__ import annotations
@@ -95,18 +96,27 @@ class AirflowServices:
         return self.home / "services" / f"{name}.log"
 
     def start(self, timeout: float = 120) -> AirflowServices:
-        (self.home / "services").mkdir(parents=True, exist_ok=True)
         for name in SERVICES:
             args = [airflow_exe(), name]
             if name == "api-server":
                 args += ["--port", self.env["AIRFLOW__API__PORT"], "--host", "127.0.0.1"]
-            log = self.log_path(name).open("ab")
-            # own process group: stop() ends the service and the task processes it forked
-            self.procs[name] = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
-            log.close()
+            self.spawn(name, args)
         self.wait_api_ready(timeout)
         return self
+
+    def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+        """Start one service process, its output in `log_path(name)`."""
+        (self.home / "services").mkdir(parents=True, exist_ok=True)
+        log = self.log_path(name).open("ab")
+        # own process group: stop() ends the service and the task processes it forked
+        self.procs[name] = subprocess.Popen(args, env=env or self.env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        log.close()
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the metadata DB these services use (qmark parameters on either backend)."""
+        url = self.env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+        return server_query(url, sql, params) if url and not url.startswith("sqlite") else query(self.home, sql, params)
 
     def check_alive(self) -> None:
         for name, proc in self.procs.items():
@@ -133,7 +143,7 @@ class AirflowServices:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.check_alive()
-            rows = query(self.home, "select dag_id from serialized_dag")
+            rows = self.query("select dag_id from serialized_dag")
             if wanted <= {r[0] for r in rows}:
                 return
             time.sleep(1)
@@ -157,7 +167,11 @@ class AirflowServices:
         self.procs.clear()
 
     def __enter__(self) -> AirflowServices:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:  # a service died or never got ready: stop the ones already started
+            self.stop()
+            raise
 
     def __exit__(self, *exc) -> None:
         self.stop()
@@ -179,10 +193,29 @@ def query(airflow_home: Path, sql: str, params: tuple = ()) -> list[tuple]:
         con.close()
 
 
-def dag_runs(airflow_home: Path, dag_id: str) -> list[dict]:
-    """Runs of one DAG, oldest logical date first, with their data intervals and try counts."""
-    rows = query(
-        airflow_home,
+def server_query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read a metadata DB server (`AIRFLOW__DATABASE__SQL_ALCHEMY_CONN`); `?` placeholders as for SQLite."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    engine = sa.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as con:
+            return [tuple(r) for r in con.exec_driver_sql(sql.replace("?", "%s"), params).fetchall()]
+    except sa.exc.ProgrammingError as exc:  # table not created yet (db migrate still running)
+        if "does not exist" in str(exc):
+            return []
+        raise
+    finally:
+        engine.dispose()
+
+
+def dag_runs(source: Path | AirflowServices, dag_id: str) -> list[dict]:
+    """Runs of one DAG, oldest logical date first, with their data intervals and try counts.
+
+    `source`: an Airflow home (its SQLite file) or running services (whatever DB they use)."""
+    read = source.query if isinstance(source, AirflowServices) else (lambda *a: query(source, *a))
+    rows = read(
         "select run_id, run_type, state, logical_date, data_interval_start, data_interval_end, "
         "clear_number from dag_run where dag_id = ? order by logical_date",
         (dag_id,),
@@ -202,7 +235,7 @@ def wait_for_runs(services: AirflowServices, dag_id: str, count: int, timeout: f
     runs: list[dict] = []
     while time.monotonic() < deadline:
         services.check_alive()
-        runs = dag_runs(services.home, dag_id)
+        runs = dag_runs(services, dag_id)
         done = [r for r in runs if r["state"] in TERMINAL_RUN_STATES and (r["clear_number"] or 0) >= min_clear_number]
         if len(runs) >= count and len(done) == len(runs):
             failed = [r for r in runs if r["state"] != "success"]
