@@ -174,7 +174,8 @@ def _source_volume(wh, days, source_ids):
     if not out:
         return _empty_volume()
     frame = pd.DataFrame(out).sort_values(["source_id", "health_date"]).reset_index(drop=True)
-    for column in ("band_low", "band_high", "silent_days"):
+    # float on both engines (PostgreSQL's sum() is numeric, DuckDB's an integer), as _empty_volume has it
+    for column in ("items_landed", "band_low", "band_high", "silent_days"):
         frame[column] = frame[column].astype("float64")
     return frame
 
