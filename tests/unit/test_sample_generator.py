@@ -140,8 +140,9 @@ def test_incidents_are_described_and_visible_in_the_counts(corpus):
         assert inc["topic"] in gen.TOPICS and 3 <= inc["magnitude"] <= 8
         # sentiment is scored in English only: a regional wave has no measured shift
         assert inc["sentiment_shift"] < 0 if english else inc["sentiment_shift"] is None
-        volume = ((lambda d: counts[d][inc["topic"]]) if english
-                  else (lambda d: regional[(inc["language"], d, inc["topic"])]))
+        def volume(d: str, inc: dict = inc, english: bool = english) -> int:
+            return counts[d][inc["topic"]] if english else regional[(inc["language"], d, inc["topic"])]
+
         baseline = statistics.mean(volume(d) for d in _dates()[:14])
         during = statistics.mean(volume(d) for d in _dates() if inc["start_date"] <= d <= inc["end_date"])
         assert during >= baseline * inc["magnitude"] / 2, (inc["incident_id"], baseline, during)
