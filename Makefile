@@ -7,6 +7,9 @@ VENV        := $(CURDIR)/.venv
 PY          := $(VENV)/bin/python
 BIN         := $(VENV)/bin
 STAMP       := $(VENV)/.riskradar-installed
+# make test runs test files side by side (pytest-xdist, one file per process): most of a test's wall
+# time is spent waiting on Airflow, dbt and server subprocesses, so 3 processes fit 2 cores
+TEST_WORKERS ?= 3
 
 export RISKRADAR_HOME      := $(CURDIR)
 export RISKRADAR_DATA_DIR  ?= $(CURDIR)/data
@@ -63,7 +66,7 @@ postgres:  ## PostgreSQL server binaries: the dbt-on-PostgreSQL and Airflow-meta
 	  "(the PostgreSQL tests will skip; install Debian's postgresql)"; fi
 
 test: setup chromium postgres  ## the whole test suite (unit, dbt, GX, DAG integrity, Airflow end to end, dbt and Airflow on PostgreSQL, UI in Chromium)
-	@$(BIN)/pytest -q tests
+	@$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 test-fast: setup  ## unit tests only
 	@$(BIN)/pytest -q tests -m "not integration"

@@ -3,7 +3,10 @@
 Compares a sequential run (1 worker) with the bounded concurrent pool the CLI and `ingest_many`
 use, and measures parse throughput on its own. Loopback only, temporary directories only.
 
-    .venv/bin/python bench/bench_ingest.py [--feeds 200] [--items 20] [--workers 32] [--parse-only]
+    .venv/bin/python bench/bench_ingest.py [--feeds 200] [--items 20] [--workers 32] [--processes 2] [--parse-only]
+
+A third run ingests the same feeds with one group of sources per worker process (ingest_many's
+path for large intervals); with --min-ms 0 --max-ms 0 and big feeds it shows the CPU side.
 
 The parse lines report CPU time (process_time) of parse_document alone and of parse + normalise
 (entry_to_row, what ingest does per item), for feedparser only (RISKRADAR_FAST_PARSE=0) and with
@@ -31,7 +34,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 
 from results import Figure, report  # noqa: E402
 from riskradar.config import Settings  # noqa: E402
-from riskradar.ingest.landing import ingest_many  # noqa: E402
+from riskradar.ingest.many import ingest_many  # noqa: E402
 from riskradar.ingest.normalize import entry_to_row  # noqa: E402
 from riskradar.ingest.parse import parse_document  # noqa: E402
 from riskradar.ingest.security import URLPolicy  # noqa: E402
@@ -85,13 +88,14 @@ def serve(feeds: dict[str, bytes], latency: dict[str, float]) -> http.server.Thr
     return httpd
 
 
-def run(settings: Settings, workers: int, day: int) -> tuple[float, list[dict]]:
+def run(settings: Settings, workers: int, day: int, processes: int = 1) -> tuple[float, list[dict]]:
+    """(wall s, summaries) of one ingest_many call."""
     sources = load_sources(settings, enabled_only=True)
     policy = URLPolicy.build(file_roots=[], allow=["127.0.0.1"], use_env=False)
     start = START + timedelta(days=day)
     t0 = time.perf_counter()
-    out = ingest_many(sources, start, start + timedelta(days=1), f"bench-{workers}", settings,
-                      max_workers=workers, policy=policy)
+    out = ingest_many(sources, start, start + timedelta(days=1), f"bench-{workers}-{processes}", settings,
+                      max_workers=workers, policy=policy, processes=processes)
     return time.perf_counter() - t0, out
 
 
@@ -138,6 +142,7 @@ def main() -> int:
     ap.add_argument("--min-ms", type=float, default=50)
     ap.add_argument("--max-ms", type=float, default=500)
     ap.add_argument("--parse-only", action="store_true", help="only the in-memory parse lines")
+    ap.add_argument("--processes", type=int, default=2, help="worker processes of the third run")
     args = ap.parse_args()
     if args.parse_only:
         parse_report([make_feed(i, args.items) for i in range(args.feeds)])
@@ -164,6 +169,10 @@ def main() -> int:
         # days further apart than the dedup lookback, so neither run sees the other's items as duplicates
         seq_s, seq_out = run(settings, 1, day=0)
         con_s, con_out = run(settings, args.workers, day=10)
+        # the same feeds again, one group of sources per process once the previous fetch was large
+        # (RISKRADAR_INGEST_PROCESS_BYTES=1 here, so the size threshold does not decide)
+        os.environ["RISKRADAR_INGEST_PROCESS_BYTES"] = "1"
+        proc_s, proc_out = run(settings, args.workers, day=20, processes=args.processes)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -172,7 +181,7 @@ def main() -> int:
     def landed(out: list[dict]) -> int:
         return sum(int(r.get("items_landed") or 0) for r in out)
 
-    failed = sum(r.get("status") == "error" for r in seq_out + con_out)
+    failed = sum(r.get("status") == "error" for r in seq_out + con_out + proc_out)
     total_latency = sum(latency.values())
     print(f"ingest benchmark: {args.feeds} feeds x {args.items} items, server latency "
           f"{args.min_ms:.0f}-{args.max_ms:.0f} ms (sum {total_latency:.1f} s, max {max(latency.values()):.2f} s), "
@@ -181,6 +190,9 @@ def main() -> int:
     print(f"{'sequential (1 worker)':<24}{seq_s:>9.2f}{landed(seq_out):>9}{landed(seq_out) / seq_s:>10.0f}{1:>10.1f}")
     print(f"{f'concurrent ({args.workers} workers)':<24}{con_s:>9.2f}{landed(con_out):>9}"
           f"{landed(con_out) / con_s:>10.0f}{seq_s / con_s:>10.1f}")
+    print(f"{f'+ {args.processes} processes':<24}{proc_s:>9.2f}{landed(proc_out):>9}"
+          f"{landed(proc_out) / proc_s:>10.0f}{seq_s / proc_s:>10.1f}")
+    print(f"processes vs threads on the same feeds: wall ratio {con_s / proc_s:.2f} (above 1: processes faster)")
     print(f"{'parse only (in memory)':<24}{parse_s:>9.2f}{parsed_items:>9}{parsed_items / parse_s:>10.0f}{'':>10}")
     parse_report(list(feeds.values()))
     if failed:

@@ -32,7 +32,7 @@ CHILD = r"""
 import json, sys, time
 from datetime import datetime, timedelta, UTC
 from riskradar.config import get_settings
-from riskradar.ingest.landing import ingest_many
+from riskradar.ingest.many import ingest_many
 from riskradar.ingest.sources import load_sources
 settings = get_settings()
 sources = load_sources(settings, enabled_only=True)

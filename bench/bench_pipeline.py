@@ -17,8 +17,9 @@ How it measures (the last day):
   and all its descendants, sampled every 50 ms from /proc (it catches a score pool's workers
   running at the same time; a scan costs ~1.5 ms of CPU). Interpreter start and imports (~2-4 s a
   task) are left out: they do not grow with volume.
-- ingest: every enabled source in one process, `--ingest-workers` at a time in a thread pool (the
-  `riskradar ingest` CLI's path, `ingest_many`); the DAG maps the sources to separate task
+- ingest: every enabled source through `ingest_many` (the `riskradar ingest` CLI's path):
+  `--ingest-workers` fetches at a time in threads, and once the payloads are large one group of
+  sources per core in worker processes (riskradar.ingest.many); the DAG maps the sources to separate task
   processes instead. score uses RISKRADAR_SCORE_WORKERS=`--score-workers` processes (default 2,
   one per core). dbt runs in process through dbtRunner, as build_marts does.
 - items/s is the day's landed mentions over the stage's wall time, for every stage. Growth is,
@@ -48,7 +49,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,11 +74,13 @@ def _interval(day: date) -> tuple[str, str]:
 
 def _ingest_all(day: date, run_id: str, settings: Any, workers: int) -> dict[str, Any]:
     from riskradar import pipeline
+    from riskradar.ingest.many import ingest_many
+    from riskradar.ingest.sources import load_sources
 
     start, end = _interval(day)
-    sources = pipeline.select_sources(settings)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="ingest") as pool:
-        results = list(pool.map(lambda sid: pipeline.ingest(sid, start, end, run_id, settings), sources))
+    chosen = set(pipeline.select_sources(settings))
+    sources = [s for s in load_sources(settings) if s.id in chosen]
+    results = ingest_many(sources, start, end, run_id, settings, max_workers=max(1, workers))
     failed = [r["source_id"] for r in results if r.get("status") == "error"]
     if failed:
         raise RuntimeError(f"ingest failed for {failed}: {[r.get('error') for r in results if r.get('status') == 'error']}")

@@ -18,9 +18,14 @@ import yaml
 # the ingest tests' loopback feed server (tests/integration/test_ingest_*.py)
 from fixtures.feed_server import allow_loopback, server, tls_server
 from fixtures.quality_zone import use_small_taxonomy
+
+# a real S3-compatible server (SeaweedFS) on 127.0.0.1 for the object-storage tests
+from fixtures.s3_server import s3_bucket, s3_server
 from riskradar.config import Settings, airflow_env
 
-__all__ = ["allow_loopback", "server", "tls_server"]
+__all__ = ["allow_loopback", "s3_bucket", "s3_server", "server", "tls_server"]
+# longest test files first (tests/file_durations.json), for make test's side-by-side processes
+pytest_plugins = ["fixtures.schedule"]
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from riskradar import pipeline
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START, get_settings
-from riskradar.ingest.landing import ingest_many
+from riskradar.ingest.many import ingest_many
 from riskradar.ingest.sources import load_sources
 from riskradar.marts.build import build_interval
 

@@ -34,18 +34,37 @@ def _project_home() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved locations. Build with `Settings.from_env()`; tests pass explicit paths."""
+    """Resolved locations. Build with `Settings.from_env()`; tests pass explicit paths.
+
+    `data_dir` is a local Path, or, for `RISKRADAR_DATA_DIR=s3://bucket/prefix`, a path on the
+    object store (riskradar.objectstore) holding the zones; the files that need a local disk then
+    live under `local_dir` (RISKRADAR_LOCAL_DIR, default <home>/data).
+    """
 
     home: Path
     data_dir: Path
     config_dir: Path
+    local_data_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
         home = _project_home()
-        data = Path(os.environ.get("RISKRADAR_DATA_DIR", home / "data")).resolve()
+        raw = os.environ.get("RISKRADAR_DATA_DIR", home / "data")
         config = Path(os.environ.get("RISKRADAR_CONFIG_DIR", home / "config")).resolve()
-        return cls(home=home, data_dir=data, config_dir=config)
+        if "://" in str(raw):  # an object store: imported only then (DAG parsing stays light)
+            from riskradar.objectstore import zone_root
+
+            local = Path(os.environ.get("RISKRADAR_LOCAL_DIR", home / "data")).resolve()
+            return cls(home=home, data_dir=zone_root(str(raw)), config_dir=config, local_data_dir=local)
+        return cls(home=home, data_dir=Path(raw).resolve(), config_dir=config)
+
+    @property
+    def local_dir(self) -> Path:
+        """Where files that need a local disk live (DuckDB warehouse, dbt state, GX site, briefs,
+        ops logs): the data dir itself unless the zones are on an object store."""
+        if isinstance(self.data_dir, Path):
+            return self.data_dir
+        return self.local_data_dir or self.home / "data"
 
     # ---- zones (immutable Parquet partitions) ----
     @property
@@ -84,19 +103,19 @@ class Settings:
     # ---- outputs ----
     @property
     def warehouse_path(self) -> Path:
-        return Path(os.environ.get("RISKRADAR_WAREHOUSE", self.data_dir / "warehouse.duckdb")).resolve()
+        return Path(os.environ.get("RISKRADAR_WAREHOUSE", self.local_dir / "warehouse.duckdb")).resolve()
 
     @property
     def briefs_dir(self) -> Path:
-        return self.data_dir / "briefs"
+        return self.local_dir / "briefs"
 
     @property
     def gx_dir(self) -> Path:
-        return self.data_dir / "gx"
+        return self.local_dir / "gx"
 
     @property
     def sample_feeds_dir(self) -> Path:
-        return Path(os.environ.get("RISKRADAR_SAMPLE_DIR", self.data_dir / "sample_feeds")).resolve()
+        return Path(os.environ.get("RISKRADAR_SAMPLE_DIR", self.local_dir / "sample_feeds")).resolve()
 
     # ---- code-like assets in the repo ----
     @property
@@ -132,12 +151,18 @@ class Settings:
         return self.load_yaml("lexicon.yml")
 
     def dbt_env(self) -> dict[str, str]:
-        """Environment that dbt's profiles.yml and sources read (all paths absolute)."""
-        return {
+        """Environment that dbt's profiles.yml and sources read (all paths absolute; for zones on
+        an object store also the filesystem dbt-duckdb registers and its credentials)."""
+        env = {
             "RISKRADAR_DATA_DIR": str(self.data_dir),
             "RISKRADAR_WAREHOUSE": str(self.warehouse_path),
             "DBT_PROFILES_DIR": str(self.dbt_project_dir),
         }
+        if not isinstance(self.data_dir, Path):
+            from riskradar.objectstore import dbt_env
+
+            env.update(dbt_env(self.data_dir))
+        return env
 
 
 def get_settings() -> Settings:
@@ -164,4 +189,5 @@ def airflow_env(airflow_home: Path, settings: Settings | None = None) -> dict[st
         "RISKRADAR_CONFIG_DIR": str(s.config_dir),
         "NLTK_DATA": str(s.nltk_data_dir),
         "DBT_PROFILES_DIR": str(s.dbt_project_dir),
+        **({} if isinstance(s.data_dir, Path) else {"RISKRADAR_LOCAL_DIR": str(s.local_dir)}),
     }

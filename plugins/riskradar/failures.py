@@ -28,7 +28,7 @@ def record_failure(context: dict[str, Any]) -> None:
         "data_interval_end": str(getattr(dag_run, "data_interval_end", "") or ""),
         "error": str(exc)[:2000] if exc else None,
     }
-    path = s.data_dir / "ops" / "task_failures.jsonl"
+    path = s.local_dir / "ops" / "task_failures.jsonl"  # appended to: a local file even when zones are on S3
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, default=str) + "\n")

@@ -4,6 +4,11 @@ A zone holds `source=<id>/date=<YYYY-MM-DD>/part-<YYYYmmddTHHMM>.parquet`. The d
 come from the data interval start, so a rerun of an interval rewrites exactly its own file
 (write to a temp file in the same directory, fsync, rename, fsync the directory), and a backfill
 never appends.
+
+The zones may also live on an S3-compatible object store (`RISKRADAR_DATA_DIR=s3://bucket/prefix`,
+riskradar.objectstore): the same layout, listed with the filesystem's glob, and each part written
+with one PUT (an object appears whole or not at all, so no temp-and-rename). Read Parquet with
+`read_table` / `read_metadata` here so both kinds of path work.
 """
 
 from __future__ import annotations
@@ -45,11 +50,39 @@ def partition_path(zone_dir: Path, interval_start: datetime, *, source_id: str |
     return partition_dir(zone_dir, interval_start, source_id=source_id, key=key) / name
 
 
+def is_remote(path: Path) -> bool:
+    """True for a path on an object store (riskradar.objectstore), False for a local one."""
+    return not isinstance(path, Path)
+
+
+def check(zone_root: Path) -> None:
+    """Fail before any work, with what to fix, when the zones' object store is misconfigured
+    (wrong credentials, missing bucket). A no-op for a local data dir."""
+    if is_remote(zone_root):
+        from riskradar.objectstore import check as check_bucket
+
+        check_bucket(zone_root)
+
+
+def register_zones(con, zone_root: Path) -> None:
+    """Let a DuckDB connection `read_parquet('s3://...')` zones on an object store (through their
+    fsspec filesystem, as dbt's profile does); nothing to do for local zones."""
+    if is_remote(zone_root):
+        con.register_filesystem(zone_root.fs)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; on success fsync it, rename it over `path` and fsync the
     directory, so readers see either the old file or the new one, never half (a killed writer
-    leaves only the temp), and the rename itself survives a crash of the machine."""
+    leaves only the temp), and the rename itself survives a crash of the machine.
+
+    For an object store path the temp file is local and, on success, becomes the object in one
+    PUT: readers see the old object or the new one, and a killed writer uploads nothing."""
+    if is_remote(path):
+        with _put_on_success(path) as tmp:
+            yield tmp
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -62,6 +95,17 @@ def atomic_path(path: Path) -> Iterator[Path]:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def _put_on_success(path: Path) -> Iterator[Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        path.fs.put_file(tmp, path.path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -87,7 +131,7 @@ def write_table_if_changed(table: pa.Table, path: Path) -> bool:
     fingerprints build inputs, changes only when its content does). True when written."""
     if path.exists():
         try:
-            if pq.read_table(path).equals(table):
+            if read_table(path).equals(table):
                 return False
         except (pa.ArrowInvalid, OSError):
             pass  # unreadable or half-foreign file: replace it
@@ -143,5 +187,19 @@ def parts_for_interval(zone_dir: Path, start: datetime, end: datetime,
 def read_parts(paths: list[Path], schema: pa.Schema) -> pa.Table:
     if not paths:
         return schema.empty_table()
-    tables = [pq.read_table(p, schema=schema) for p in paths]
+    tables = [read_table(p, schema=schema) for p in paths]
     return pa.concat_tables(tables)
+
+
+def read_table(path: Path, **kwargs) -> pa.Table:
+    """`pq.read_table` of one part, local or on an object store (through its fsspec filesystem)."""
+    if is_remote(path):
+        return pq.read_table(path.path, filesystem=path.fs, **kwargs)
+    return pq.read_table(path, **kwargs)
+
+
+def read_metadata(path: Path) -> pq.FileMetaData:
+    if is_remote(path):
+        with path.fs.open(path.path, "rb") as fh:
+            return pq.read_metadata(fh)
+    return pq.read_metadata(path)

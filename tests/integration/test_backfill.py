@@ -1,18 +1,18 @@
 """Backfills through the real scheduler equal sequential daily runs, and clearing a day is safe.
 
 Two data dirs read the same sample feeds over HTTP on 127.0.0.1:
-- **backfill**: dag-processor + scheduler + api-server run; `airflow backfill create` queues three
-  days of `media_ingest`, then three of `risk_metrics` (both `--max-active-runs 1`, the UI's default:
+- **backfill**: dag-processor + scheduler + api-server run; `airflow backfill create` queues two
+  days of `media_ingest`, then two of `risk_metrics` (both `--max-active-runs 1`, the UI's default:
   ingest dedups against earlier intervals, so concurrent days land different rows);
   the scheduler runs them with LocalExecutor.
-- **sequential**: three days, one after the other, with `airflow dags test` (no scheduler).
+- **sequential**: the same two days, one after the other, with `airflow dags test` (no scheduler).
 
-The warehouses must hold identical mart rows (run ids and wall-clock timestamps aside). Then one
-day is cleared with `airflow tasks clear` in both DAGs, the scheduler reruns it, and the marts
+The warehouses must hold identical mart rows (run ids and wall-clock timestamps aside). Then the
+first day is cleared (so its rerun comes after a later day was built) with `airflow tasks clear` in both DAGs, the scheduler reruns it, and the marts
 must still be identical: a rerun replaces its interval, never appends.
 
-Three of the ten sources keep the test near two minutes on a small machine; the mechanics do not
-depend on the number of sources.
+Three of the ten sources and two days keep the test short; the mechanics (days land in order,
+one dbt writer, a rerun replaces its interval) do not depend on the number of sources or days.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from riskradar.scheduler import AirflowServices, dag_runs, query, service_env, w
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
-FIRST, LAST = "2026-08-01", "2026-08-03"  # backfill window: three daily intervals
-DAYS = ("2026-08-01", "2026-08-02", "2026-08-03")
+FIRST, LAST = "2026-08-01", "2026-08-02"  # backfill window: two daily intervals
+DAYS = ("2026-08-01", "2026-08-02")
 # manual-run semantics: `airflow dags test D T` processes the interval that ends at T
-MANUAL_LOGICAL_DATES = ("2026-08-02", "2026-08-03", "2026-08-04")
-CLEARED_DAY = "2026-08-02"
+MANUAL_LOGICAL_DATES = ("2026-08-02", "2026-08-03")
+CLEARED_DAY = "2026-08-01"
 N_SOURCES = 3
 # Columns that legitimately differ between two runs of the same interval.
 VOLATILE = ("run_id", "_at", "duration", "seconds", "latency")
@@ -113,7 +113,7 @@ def world(tmp_path_factory):
     bf = Settings(home=REPO, data_dir=tmp / "backfill", config_dir=config)
     seq_env = backfill_env(seq, tmp / "airflow-sequential", feeds)
     bf_env = backfill_env(bf, tmp / "airflow-backfill", feeds)
-    run([str(BIN / "riskradar"), "sample", "--start", FIRST, "--days", "4"], seq_env)
+    run([str(BIN / "riskradar"), "sample", "--start", FIRST, "--days", "3"], seq_env)
     with FeedServer(feeds) as server:
         write_served_config(config, server.url, limit=N_SOURCES)
         run([str(BIN / "riskradar"), "setup"], seq_env)
@@ -156,22 +156,22 @@ def test_backfill_equals_sequential_runs_and_clear_is_idempotent(world):
              "--max-active-runs", "1"], env, attempts=1)
     with AirflowServices(env) as services:
         services.wait_serialized(["media_ingest", "risk_metrics"])
-        ingest_runs = wait_for_runs(services, "media_ingest", 3, timeout=900)
+        ingest_runs = wait_for_runs(services, "media_ingest", len(DAYS), timeout=900)
         airflow(["dags", "unpause", "risk_metrics"], env)
-        metric_runs = wait_for_runs(services, "risk_metrics", 3, timeout=900)
+        metric_runs = wait_for_runs(services, "risk_metrics", len(DAYS), timeout=900)
         seq_thread.join(timeout=900)
         assert not errors, errors
         assert not seq_thread.is_alive(), "sequential dags test runs did not finish"
 
         # backfill runs: logical date = data interval start, one full day each
         for runs in (ingest_runs, metric_runs):
-            assert [r["run_type"] for r in runs] == ["backfill"] * 3
+            assert [r["run_type"] for r in runs] == ["backfill"] * len(DAYS)
             assert [r["data_interval_start"][:10] for r in runs] == list(DAYS)
-            assert [r["data_interval_end"][:10] for r in runs] == ["2026-08-02", "2026-08-03", "2026-08-04"]
+            assert [r["data_interval_end"][:10] for r in runs] == list(MANUAL_LOGICAL_DATES)
         # the warehouse writer held the 1-slot pool: no two dbt builds overlapped
         builds = query(services.home, "select pool, start_date, end_date from task_instance "
                        "where dag_id = 'risk_metrics' and task_id = 'build_marts' order by start_date")
-        assert len(builds) == 3 and {b[0] for b in builds} == {"duckdb_writer"}
+        assert len(builds) == len(DAYS) and {b[0] for b in builds} == {"duckdb_writer"}
         assert all(later[1] >= earlier[2] for earlier, later in zip(builds, builds[1:], strict=False))
         counts = assert_same_marts(seq.warehouse_path, bf.warehouse_path)
         assert counts["main.fct_mentions"] > 0 and counts["main.fct_topic_daily"] > 0
@@ -179,11 +179,11 @@ def test_backfill_equals_sequential_runs_and_clear_is_idempotent(world):
         # --- clear one day in both DAGs; the scheduler reruns it ---
         for dag_id in ("media_ingest", "risk_metrics"):
             airflow(["tasks", "clear", dag_id, "--start-date", CLEARED_DAY, "--end-date", CLEARED_DAY, "--yes"], env)
-            wait_for_runs(services, dag_id, 3, timeout=600)
+            wait_for_runs(services, dag_id, len(DAYS), timeout=600)
             cleared = [r for r in dag_runs(services.home, dag_id) if r["clear_number"]]
             assert [r["data_interval_start"][:10] for r in cleared] == [CLEARED_DAY], dag_id
             assert cleared[0]["state"] == "success"
-        # gate results record what the gate saw when it ran: a rerun of day 2 after day 3 was
+        # gate results record what the gate saw when it ran: a rerun of day 1 after day 2 was
         # built observes more rows, so the audit log legitimately differs; the marts must not
         after = assert_same_marts(seq.warehouse_path, bf.warehouse_path, skip=AUDIT_LOGS)
         assert after == {k: v for k, v in counts.items() if k.split(".", 1)[1] not in AUDIT_LOGS}

@@ -64,8 +64,13 @@ def test_first_build_into_fresh_warehouse_and_range_build_pass_all_dbt_tests(bui
         # data tests and unit tests (spike baseline, negative share) ran and passed
         assert nodes["tests_passed"] >= 50, summary
         json.dumps(summary)  # small and JSON-able: it travels through XCom
-    # the first build also ran the full-history tests on the staging and intermediate views
+    # the first build also ran the full-history tests on the staging and intermediate views, and
+    # the dbt unit tests (a fresh target dir); the range build on the same project skipped them
     assert built["first"]["nodes"]["tests_passed"] > built["rest"]["nodes"]["tests_passed"]
+    assert built["first"]["unit_tests"] == "ran"
+    assert built["rest"]["unit_tests"].startswith("skipped"), built["rest"]["unit_tests"]
+    results = json.loads((target_dir(built["settings"]) / "run_results.json").read_text())["results"]
+    assert results and not [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert built["first"]["rows"]["fct_topic_daily"] == len(TOPIC_IDS)
     assert built["rest"]["rows"]["fct_topic_daily"] == len(TOPIC_IDS) * (DAYS - 1)
     assert built["rest"]["elapsed_seconds"] > 0

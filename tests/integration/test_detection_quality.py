@@ -17,7 +17,7 @@ import pytest
 from riskradar import pipeline
 from riskradar.alerts.evaluate import evaluate_sample, format_report
 from riskradar.config import SAMPLE_DAYS, SAMPLE_START
-from riskradar.ingest.landing import ingest_many
+from riskradar.ingest.many import ingest_many
 from riskradar.ingest.sources import load_sources
 from riskradar.marts.build import build_interval
 

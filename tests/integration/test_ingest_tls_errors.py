@@ -109,7 +109,7 @@ def test_untrusted_certificate_is_a_permanent_error(settings, tls_server, monkey
 
 
 def test_a_permanent_error_fails_its_source_only(settings, server):
-    from riskradar.ingest.landing import ingest_many
+    from riskradar.ingest.many import ingest_many
     from riskradar.ingest.sources import load_sources
 
     server.routes["/ok.xml"] = [(200, {}, feed_bytes(2))]

@@ -128,7 +128,8 @@ def test_cues_only_skip_rules_that_cannot_match():
     for text in texts:
         assert layer.rewrite(text) == layer.rewrite(text, use_cues=False), text
         changed += layer.rewrite(text) != text
-    assert changed > 50  # the rules do fire on this text
+    # the rules do fire on this text (the project's own labelled items alone give about 16)
+    assert changed > (50 if shared.is_dir() else 10)
 
     words = st.sampled_from("never not n't won't still waited waiting for 30 minutes hours on hold charged twice "
                             "refund no one nobody replied back again be will i'll don't out of 10 3 too long "

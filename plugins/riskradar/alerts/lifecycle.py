@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from riskradar import storage
 from riskradar.config import Settings
@@ -92,7 +91,7 @@ def read_events(settings: Settings) -> list[dict[str, Any]]:
     files = sorted(root.glob("date=*/event-*.parquet")) if root.exists() else []
     rows: list[dict[str, Any]] = []
     for f in files:
-        rows.extend(pq.read_table(f, schema=ALERT_EVENTS).to_pylist())
+        rows.extend(storage.read_table(f, schema=ALERT_EVENTS).to_pylist())
     rows.sort(key=lambda r: (r["acted_at"], r["event_id"]))
     return rows
 

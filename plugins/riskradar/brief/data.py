@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from riskradar import schemas, storage, warehouse
 from riskradar.config import Settings
 
@@ -211,7 +209,7 @@ def _coverage(settings: Settings, health: list[dict]) -> list[str]:
 def _dq_status(settings: Settings, day: date) -> list[dict]:
     rows: list[dict] = []
     for part in sorted(settings.dq_results_dir.glob(f"step=*/date={day.isoformat()}/*.parquet")):
-        rows.extend(pq.read_table(part).to_pylist())
+        rows.extend(storage.read_table(part).to_pylist())
     return rows
 
 

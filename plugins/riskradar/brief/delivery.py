@@ -228,7 +228,7 @@ def send_email(conn: ConnectionInfo, subject: str, text: str, html_path: Path | 
 # ---- the task body ----
 
 def _ledger(settings: Settings) -> Path:
-    return settings.data_dir / "ops" / "deliveries.jsonl"
+    return settings.local_dir / "ops" / "deliveries.jsonl"  # appended to: a local file
 
 
 def _record(settings: Settings, record: dict[str, Any]) -> None:

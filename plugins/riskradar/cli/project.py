@@ -31,9 +31,11 @@ def _sample_module(settings: Settings):
 
 
 def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    from riskradar import storage
     from riskradar.airflow_runner import init_airflow_home
     from riskradar.nlp.vader_data import ensure_vader_lexicon
 
+    storage.check(settings.data_dir)  # zones on S3: wrong credentials or a missing bucket fail here
     path = ensure_vader_lexicon(settings.nltk_data_dir)
     _say(f"==> NLTK VADER lexicon (offline): {path}")
     home = init_airflow_home(settings, quiet=False)

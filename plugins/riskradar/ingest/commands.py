@@ -30,7 +30,7 @@ def _adhoc_source(url: str, source_type: str, language: str | None) -> Any:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Land items for one interval from configured sources, URLs or files; print a JSON summary."""
-    from riskradar.ingest.landing import ingest_many
+    from riskradar.ingest.many import ingest_many
     from riskradar.ingest.security import URLPolicy
     from riskradar.ingest.sources import SourceConfigError, load_sources, url_policy
 

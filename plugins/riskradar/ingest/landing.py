@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 import sys
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from riskradar import schemas, storage
 from riskradar.config import Settings
@@ -30,7 +28,6 @@ from riskradar.ingest.sources import Source, SourceConfigError, get_source, load
 log = logging.getLogger(__name__)
 
 DEDUP_LOOKBACK = timedelta(days=3)
-DEFAULT_WORKERS = 8
 
 
 class SourceIngestError(RuntimeError):
@@ -74,7 +71,7 @@ def previously_landed(settings: Settings, source_id: str, interval_start: dateti
     ids: set[str] = set()
     urls: set[str] = set()
     for part in parts:
-        t = pq.read_table(part, columns=["item_id", "url"])
+        t = storage.read_table(part, columns=["item_id", "url"])
         ids.update(v for v in t.column("item_id").to_pylist() if v)
         urls.update(v for v in t.column("url").to_pylist() if v)
     return ids, urls
@@ -268,44 +265,17 @@ def _summary(health: dict[str, Any], quarantine_rows: list[dict[str, Any]]) -> d
     return out
 
 
-def ingest_many(sources: list[Source], interval_start: datetime | str, interval_end: datetime | str,
-                run_id: str, settings: Settings, *, max_workers: int = DEFAULT_WORKERS,
-                policy: URLPolicy | None = None, replay: bool = False) -> list[dict[str, Any]]:
-    """Ingest several sources concurrently (bounded pool): wall time follows the slowest source.
-
-    One source failing never stops the others; its summary carries status "error".
-    """
-    pol = policy or url_policy(settings)
-
-    def one(src: Source) -> dict[str, Any]:
-        try:
-            return ingest_source(src.id, interval_start, interval_end, run_id, settings, source=src,
-                                 policy=pol, replay=replay)
-        except SourceIngestError as exc:
-            health = health_record(settings, src.id, interval_start) or {}
-            out = _summary({**health, "source_id": src.id, "status": "error"}, [])
-            out["error"] = str(exc)[:1000]
-            return out
-        except Exception as exc:  # a bug must not hide the other sources' results
-            log.exception("source %s crashed", src.id)
-            return {"source_id": src.id, "status": "error", "error": f"{type(exc).__name__}: {exc}"[:1000]}
-
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(sources) or 1)),
-                            thread_name_prefix="ingest") as pool:
-        return list(pool.map(one, sources))
-
-
 def health_record(settings: Settings, source_id: str, interval_start: datetime | str) -> dict[str, Any] | None:
     path = storage.partition_path(settings.source_health_dir, storage.as_utc(interval_start), source_id=source_id)
     if not path.exists():
         return None
-    rows = pq.read_table(path).to_pylist()
+    rows = storage.read_table(path).to_pylist()
     return rows[0] if rows else None
 
 
 def landed_item_count(settings: Settings, interval_start: datetime, interval_end: datetime) -> int:
     parts = storage.parts_for_interval(settings.landing_dir, interval_start, interval_end)
-    return sum(pq.read_metadata(p).num_rows for p in parts)
+    return sum(storage.read_metadata(p).num_rows for p in parts)
 
 
 def health_for_interval(settings: Settings, interval_start: datetime, interval_end: datetime) -> list[dict]:

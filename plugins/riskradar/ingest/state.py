@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from riskradar import storage
 from riskradar.config import Settings
 
@@ -103,7 +101,7 @@ def previous_health(settings: Settings, source_id: str, interval_start: datetime
             stamp = part.stem.split("-", 1)[1][:13]
             ts = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=UTC)
             if ts < start:
-                rows = pq.read_table(part).to_pylist()
+                rows = storage.read_table(part).to_pylist()
                 if rows:
                     return rows[0]
     return None

@@ -16,6 +16,7 @@ def select_sources(settings: Settings | None = None, only: list[str] | None = No
     from riskradar.ingest.sources import load_sources
 
     s = settings or get_settings()
+    storage.check(s.data_dir)
     enabled = [src.id for src in load_sources(s, enabled_only=True)]
     if only:
         unknown = sorted(set(only) - {src.id for src in load_sources(s)})
@@ -29,7 +30,9 @@ def ingest(source_id: str, start: datetime | str, end: datetime | str, run_id: s
            settings: Settings | None = None) -> dict[str, Any]:
     from riskradar.ingest.landing import ingest_source
 
-    return ingest_source(source_id, start, end, run_id, settings or get_settings())
+    s = settings or get_settings()
+    storage.check(s.data_dir)
+    return ingest_source(source_id, start, end, run_id, s)
 
 
 def ingest_complete(start: datetime | str, end: datetime | str, settings: Settings | None = None) -> dict[str, Any]:
@@ -41,6 +44,7 @@ def ingest_complete(start: datetime | str, end: datetime | str, settings: Settin
     not block the metrics; a source (or an hour) not yet run does.
     """
     s = settings or get_settings()
+    storage.check(s.data_dir)
     start, end = storage.as_utc(start), storage.as_utc(end)
     expected = set(select_sources(s))
     from riskradar.ingest.landing import health_for_interval

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from riskradar import storage
 from riskradar.config import Settings
 from riskradar.marts.dbt import DbtBuildError, dbt_target, run_dbt, target_dir
 from riskradar.marts.reference import write_sources_reference
@@ -89,21 +91,62 @@ _INPUT_ZONES = ("scored", "source_health", "dq_results", "reference", "alert_eve
 _BUILD_STATE = "riskradar_build.json"
 
 
+def _digest_files(digest: Any, root: Any, *, content: bool = False) -> None:
+    """Add every file under `root` (dbt's target/ and logs/ and dot files aside) to `digest`: its
+    path, size and mtime, or with `content=True` its relative path and bytes. A zone on an object
+    store: one listing of its prefix, each object's key, size and ETag (a rewrite changes it)."""
+    if storage.is_remote(root):
+        for key, info in sorted(root.fs.find(root.path, detail=True).items()):
+            digest.update(f"{root.protocol}://{key}\0{info.get('size')}\0{info.get('ETag')}\n".encode())
+        return
+    if not root.exists():
+        return
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name.startswith(".") or "target" in path.relative_to(root).parts[:1] \
+                or "logs" in path.relative_to(root).parts[:1]:
+            continue
+        if content:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\n")
+        else:
+            st = path.stat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+
+
 def inputs_fingerprint(settings: Settings) -> str:
     """Hash of the build's inputs: zone files (path, size, mtime), the dbt project's files and
     the warehouse path. Cheap (a directory walk), and any rewrite of an input changes it."""
     digest = hashlib.sha1(str(settings.warehouse_path).encode())
-    roots = [settings.data_dir / zone for zone in _INPUT_ZONES] + [settings.dbt_project_dir]
-    for root in roots:
-        if not root.exists():
-            continue
-        for path in sorted(root.rglob("*")):
-            if not path.is_file() or path.name.startswith(".") or "target" in path.relative_to(root).parts[:1] \
-                    or "logs" in path.relative_to(root).parts[:1]:
-                continue
-            st = path.stat()
-            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for root in [settings.data_dir / zone for zone in _INPUT_ZONES] + [settings.dbt_project_dir]:
+        _digest_files(digest, root)
     return digest.hexdigest()
+
+
+# dbt unit tests check the models' SQL on fixed inputs, not the day's data: the same project gives
+# the same result every day. dbt recommends running them in development and CI, not in every
+# production build. A build here runs them whenever the project (its files' contents) or the
+# target differs from the last build in which they all passed, so a changed model is always
+# unit-tested before it materialises; otherwise the build excludes them (about 14 nodes, a few
+# seconds of fixed cost per daily build). RISKRADAR_DBT_UNIT_TESTS=always runs them every time.
+_UNIT_TESTS_STATE = "riskradar_unit_tests.json"
+
+
+def project_fingerprint(settings: Settings, target: str) -> str:
+    """Hash of the dbt project's file contents and the target: what the unit tests' result depends on."""
+    digest = hashlib.sha1(target.encode())
+    _digest_files(digest, settings.dbt_project_dir, content=True)
+    return digest.hexdigest()
+
+
+def unit_tests_needed(settings: Settings, target: str, fingerprint: str) -> bool:
+    """Must this build run the unit tests: always when asked, or when the project changed since
+    they last all passed in this target dir?"""
+    if os.environ.get("RISKRADAR_DBT_UNIT_TESTS", "changed").strip().lower() == "always":
+        return True
+    try:
+        state = json.loads((target_dir(settings, target) / _UNIT_TESTS_STATE).read_text())
+    except (OSError, ValueError):
+        return True
+    return state.get("project") != fingerprint
 
 
 def _resumable(settings: Settings, event_time_start: str, event_time_end: str, fingerprint: str,
@@ -143,10 +186,11 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
     """`dbt build` for one data interval; returns a small JSON-able summary.
 
     The microbatch marts rebuild the interval's days plus `lookback_days` before it (late and
-    corrected items); the small table marts rebuild whole; unit tests and the marts' data tests
-    run. Tests tagged `full_history` (on the staging and intermediate views, which scan every
-    scored part) run only with `full_history_tests=True`, so a daily run's cost follows the
-    new day, not the size of history.
+    corrected items); the small table marts rebuild whole; the marts' data tests run, and the dbt
+    unit tests run when the project changed since they last passed (`unit_tests_needed`). Tests
+    tagged `full_history` (on the staging and intermediate views, which scan every scored part)
+    run only with `full_history_tests=True`, so a daily run's cost follows the new day, not the
+    size of history.
 
     `resume=True` (the Airflow task's retries) continues a failed build of the same interval with
     `dbt retry` (only the failed and skipped nodes run again) when nothing it reads has changed
@@ -169,12 +213,16 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
         loaded, warehouse = load_zones(settings, since=build_start.date()), pg_location()
     fingerprint = inputs_fingerprint(settings)
     resumed = resume and _resumable(settings, _iso(build_start), _iso(end), fingerprint, target)
+    project = project_fingerprint(settings, target)
+    unit_tests = not resumed and unit_tests_needed(settings, target, project)
     if resumed:
         args = ["retry"]
     else:
         args = ["build", "--event-time-start", _iso(build_start), "--event-time-end", _iso(end)]
         if not full_history_tests:
             args += ["--exclude", f"tag:{FULL_HISTORY_TAG}"]
+        if not unit_tests:
+            args += ["--exclude-resource-type", "unit_test"]
     state = {"event_time_start": _iso(build_start), "event_time_end": _iso(end), "fingerprint": fingerprint,
              "status": "running", "command": args[0]}
     state_path = target_dir(settings, target) / _BUILD_STATE
@@ -186,6 +234,9 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
         state_path.write_text(json.dumps({**state, "status": "failed"}))
         raise
     state_path.write_text(json.dumps({**state, "status": "success"}))
+    if unit_tests:
+        (target_dir(settings, target) / _UNIT_TESTS_STATE).write_text(
+            json.dumps({"project": project, "passed_at": datetime.now(UTC).isoformat(timespec="seconds")}))
     days = _days(start, end)
     models = _node_results(result)
     for row in models:
@@ -197,6 +248,8 @@ def build_interval(start: datetime, end: datetime, settings: Settings,
         "days": [d.isoformat() for d in days],
         "full_history_tests": full_history_tests,
         "resumed": resumed,
+        "unit_tests": "ran" if unit_tests else ("resumed" if resumed else "skipped: the dbt project is unchanged "
+                                                 "since the build in which they all passed"),
         "nodes": _node_counts(result),
         "models": models,
         "rows": mart_row_counts(settings, days, target),

@@ -2,8 +2,9 @@
 
 `run_dbt` invokes dbt's in-process runner (one at a time) on the configured target;
 riskradar.marts.build uses it for the interval builds, `generate_docs` for the docs site. Target and
-log paths live under `<data_dir>/dbt/`, so the project directory stays clean, partial parsing is
-reused between runs of one data dir, and test data dirs never share dbt state.
+log paths live under `<data_dir>/dbt/` (`Settings.local_dir`: RISKRADAR_LOCAL_DIR when the zones are
+on S3), so the project directory stays clean, partial parsing is reused between runs of one data
+dir, and test data dirs never share dbt state.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class DbtBuildError(RuntimeError):
 
 def dbt_dir(settings: Settings) -> Path:
     """Per data dir dbt state: target/ (manifest, partial parse, docs site) and logs/."""
-    return settings.data_dir / "dbt"
+    return settings.local_dir / "dbt"
 
 
 def dbt_target() -> str:

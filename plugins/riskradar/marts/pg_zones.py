@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from riskradar import storage
 from riskradar.config import Settings
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,7 @@ def load_zones(settings: Settings, since: date | None = None) -> dict[str, int]:
         pg.commit()
         with duckdb.connect() as con, tempfile.TemporaryDirectory(prefix="riskradar-pg-load-") as tmp:
             con.execute("set TimeZone = 'UTC'")
+            storage.register_zones(con, settings.data_dir)  # zones on S3: read through s3fs
             for source in zone_sources(settings):
                 loaded[source.name] = _load_one(con, pg, source, schema, since, Path(tmp) / f"{source.name}.csv")
     except Exception:

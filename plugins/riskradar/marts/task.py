@@ -15,4 +15,6 @@ def build_marts(start: datetime | str, end: datetime | str, settings: Settings |
     when none of its inputs changed since (see riskradar.marts.build.build_interval)."""
     from riskradar.marts.build import build_interval
 
-    return build_interval(storage.as_utc(start), storage.as_utc(end), settings or get_settings(), resume=resume)
+    s = settings or get_settings()
+    storage.check(s.data_dir)
+    return build_interval(storage.as_utc(start), storage.as_utc(end), s, resume=resume)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from riskradar import storage
 from riskradar.config import Settings
@@ -29,7 +28,7 @@ def landing_accounting(settings: Settings, start: datetime, end: datetime) -> pd
     start, end = storage.as_utc(start), storage.as_utc(end)
     landed: dict[str, int] = {}
     for part in storage.parts_for_interval(settings.source_health_dir, start, end):
-        table = pq.read_table(part, columns=["source_id", "items_landed"])
+        table = storage.read_table(part, columns=["source_id", "items_landed"])
         for sid, n in zip(table["source_id"].to_pylist(), table["items_landed"].to_pylist(), strict=True):
             if sid is not None:
                 landed[sid] = landed.get(sid, 0) + int(n or 0)
@@ -37,11 +36,11 @@ def landing_accounting(settings: Settings, start: datetime, end: datetime) -> pd
     quarantined_ids: dict[str, set[str]] = {}
     for part in storage.parts_for_interval(settings.landing_dir, start, end):
         sid = part.parent.parent.name.split("=", 1)[1]
-        landing_ids.setdefault(sid, []).extend(str(i) for i in pq.read_table(part, columns=["item_id"])["item_id"].to_pylist())
+        landing_ids.setdefault(sid, []).extend(str(i) for i in storage.read_table(part, columns=["item_id"])["item_id"].to_pylist())
     gate_dir = settings.quarantine_dir / "stage=landing_gate"
     for part in storage.parts_for_interval(gate_dir, start, end):
         sid = part.parent.parent.name.split("=", 1)[1]
-        ids = pq.read_table(part, columns=["item_id"])["item_id"].to_pylist()
+        ids = storage.read_table(part, columns=["item_id"])["item_id"].to_pylist()
         quarantined_ids.setdefault(sid, set()).update(str(i) for i in ids)
     rows = []
     for sid in sorted(set(landed) | set(landing_ids) | set(quarantined_ids)):

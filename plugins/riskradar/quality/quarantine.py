@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from riskradar import storage
 from riskradar.config import Settings
@@ -103,7 +102,7 @@ def move_to_quarantine(settings: Settings, inputs: GateInputs, batch: ZoneBatch,
         qpath = _quarantine_path(settings, inputs.step, part)
         new = storage.rows_to_table(rows, QUARANTINE)
         if qpath.exists():
-            old = pq.read_table(qpath, schema=QUARANTINE)
+            old = storage.read_table(qpath, schema=QUARANTINE)
             new = _dedupe_quarantine(pa.concat_tables([old, new]))
         storage.write_table_atomic(new, qpath)  # quarantine first: a crash duplicates, never loses
         drop = set(local)
@@ -140,7 +139,7 @@ def _prior_quarantine_keys(settings: Settings, inputs: GateInputs, parts: list[P
     for part in parts:
         qpath = _quarantine_path(settings, inputs.step, part)
         if qpath.exists():
-            t = pq.read_table(qpath, columns=["item_id", "expectation"])
+            t = storage.read_table(qpath, columns=["item_id", "expectation"])
             keys |= {_quarantine_key(i, e) for i, e in zip(t["item_id"].to_pylist(),
                                                           t["expectation"].to_pylist(), strict=True)}
     return keys

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from riskradar import storage
 from riskradar.config import Settings
 from riskradar.schemas import LANDING, SCORED
 
@@ -35,7 +35,7 @@ def _chunk_parts(parts: list[Path], limit: int) -> list[list[Path]]:
     chunks: list[list[Path]] = [[]]
     rows = 0
     for part in parts:
-        n = pq.read_metadata(part).num_rows
+        n = storage.read_metadata(part).num_rows
         if chunks[-1] and rows + n > limit:
             chunks.append([])
             rows = 0
@@ -64,7 +64,7 @@ def _type_name(typ: pa.DataType) -> str:
 
 def read_zone(zone_dir: Path, schema: pa.Schema, parts: list[Path]) -> ZoneBatch:
     """These parts of a zone, as read (no cast), plus a per-part column/type report."""
-    tables = [pq.read_table(p) for p in parts]
+    tables = [storage.read_table(p) for p in parts]
     type_rows: list[dict[str, str]] = []
     for part, table in zip(parts, tables, strict=True):
         name = str(part.relative_to(zone_dir))

@@ -19,7 +19,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from riskradar import storage
 from riskradar.config import Settings, get_settings
@@ -45,7 +44,7 @@ def previous_scores(path: Path, taxonomy_version: str, lexicon_version: str) -> 
     if not path.exists():
         return {}
     try:
-        table = pq.read_table(path, schema=SCORED)
+        table = storage.read_table(path, schema=SCORED)
     except (pa.ArrowInvalid, OSError, ValueError):
         return {}  # unreadable or an older schema: score afresh
     if table.num_rows == 0:
@@ -76,7 +75,7 @@ def keep_superseded_version(target: Path, taxonomy_version: str, lexicon_version
     if not target.exists():
         return None
     try:
-        versions = pq.read_table(target, columns=["taxonomy_version", "lexicon_version"])
+        versions = storage.read_table(target, columns=["taxonomy_version", "lexicon_version"])
     except (pa.ArrowInvalid, OSError, KeyError):
         return None
     pairs = set(zip(versions.column("taxonomy_version").to_pylist(),
@@ -189,5 +188,6 @@ def score_interval(start: datetime, end: datetime, run_id: str, settings: Settin
 def score(start: datetime | str, end: datetime | str, run_id: str, settings: Settings | None = None,
           source_ids: list[str] | None = None) -> dict[str, Any]:
     """media_ingest's score task: the interval's landing parts of `source_ids` (all when None)."""
-    return score_interval(storage.as_utc(start), storage.as_utc(end), run_id, settings or get_settings(),
-                          source_ids=source_ids)
+    s = settings or get_settings()
+    storage.check(s.data_dir)
+    return score_interval(storage.as_utc(start), storage.as_utc(end), run_id, s, source_ids=source_ids)

@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
@@ -230,7 +229,7 @@ _READ_COLUMNS = ["item_id", "source_type", "title", "summary", "published_at", "
 def _read_part(path: Path, publishers: frozenset[str]) -> tuple[list[Any], ...]:
     """A part's news and trade-press rows, each distinct headline and summary parsed once (wire
     copies and feed repeats share them): columns, row -> headline / lead number, the parsed ones."""
-    table = pq.read_table(path, columns=_READ_COLUMNS)
+    table = storage.read_table(path, columns=_READ_COLUMNS)
     table = table.filter(pc.is_in(table.column("source_type"), value_set=pa.array(sorted(SYNDICATED_TYPES))))
     ids, published, titles, summaries, story_ids = (
         table.column(name).to_pylist() for name in ("item_id", "published_at", "title", "summary", "story_id"))
@@ -292,7 +291,7 @@ def cluster_interval(start: datetime, end: datetime, settings: Settings,
     clusters = cluster_items(items, workers=workers)
     rewritten = 0
     for path in current:
-        table = pq.read_table(path, schema=SCORED)
+        table = storage.read_table(path, schema=SCORED)
         ids = table.column("story_id").to_pylist()
         new = [clusters[item]["story_id"] if item in clusters else old
                for item, old in zip(table.column("item_id").to_pylist(), ids, strict=True)]
