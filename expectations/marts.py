@@ -23,7 +23,7 @@ ID_COLUMNS = {
     "topic_day_grid": ["topic_id", "mention_date"],
     "topic_daily": ["topic_id", "mention_date"],
     "mentions": ["item_id", "mention_date"],
-    "spikes": ["topic_id", "mention_date"],
+    "spikes": ["topic_id", "language", "mention_date"],
     "topic_recount": ["topic_id", "mention_date"],
     "scored_reconcile": ["source_id", "item_id"],
     "source_volume": ["source_id", "health_date", "items_landed"],
@@ -63,8 +63,8 @@ def frames(batch, settings, inputs):
                 order by topic_id, mention_date, mentions, negative_share, mean_compound""")
             mentions = read("""select item_id, mention_date from fct_mentions where mention_date between ? and ?
                                order by item_id, mention_date""")
-            spikes = read("""select topic_id, mention_date, z_score, baseline_days from fct_topic_spikes
-                             where mention_date between ? and ? order by topic_id, mention_date""")
+            spikes = read("""select topic_id, language, mention_date, z_score, baseline_days from fct_topic_spikes
+                             where mention_date between ? and ? order by topic_id, language, mention_date""")
             recount = read("""
                 with per_topic as (
                     select topic.topic_id, m.mention_date, count(distinct m.item_id) as mentions_recounted

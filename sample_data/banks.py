@@ -100,6 +100,7 @@ BANK: dict[str, dict[str, Any]] = load_data("phrases/topics.yml")["topics"]
 PAIRS = [Pair(r["topics"][0], r["topics"][1], r["polarity"], r["title"], r["summary"]) for r in _mixed["pairs"]]
 INDUSTRY = _lines(_mixed["industry"])
 FOREIGN = [Foreign(r["lang"], r["topic"], r["polarity"], r["title"], r["summary"]) for r in _foreign["foreign"]]
+REGIONAL: dict[str, dict[str, Any]] = load_data("phrases/regional.yml")["languages"]
 FOREIGN_VOICE = [ForeignVoice(r["lang"], r["topic"], r["polarity"], r["text"]) for r in _foreign["foreign_voice"]]
 
 # ---- noise ---------------------------------------------------------------------------------
@@ -135,6 +136,8 @@ def check_topics(topics: Sequence[str] = TOPICS,
         "phrases/mixed.yml": {t for p in PAIRS for t in (p.topic_a, p.topic_b)},
         "phrases/foreign.yml": {f.topic for f in [*FOREIGN, *FOREIGN_VOICE] if f.topic},
         "incidents.yml": {s["topic"] for s in [*INCIDENTS, POSITIVE_EVENT]},
+        "phrases/regional.yml": {line["topic"] for spec in REGIONAL.values()
+                                 for line in [*spec["background"], spec["incident"]] if line["topic"]},
         "mix.yml topic_weights": {t for w in MIX["topic_weights"].values() for t in w},
     }
     for where, used in named.items():

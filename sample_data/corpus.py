@@ -73,6 +73,13 @@ def topic_weight(src: Source, topic: str) -> float:
     return MIX["topic_weights"][src.type].get(topic, 0.0) * MIX["source_topic_boost"].get(src.id, {}).get(topic, 1.0)
 
 
+def incident_targets(length: int, base: float, magnitude: float) -> list[int]:
+    """Extra items per incident day: a rise and fall whose mean daily multiplier is `magnitude`."""
+    shape = [0.6 + 0.8 * math.sin(math.pi * (k + 0.5) / length) for k in range(length)]
+    norm = sum(shape) / length
+    return [round(max(base, 2.0) * (magnitude - 1) * k / norm) for k in shape]
+
+
 def layout_incidents(days: int) -> list[tuple[int, int]]:
     """(start_index, end_index inclusive) per entry of INCIDENTS, all after the baseline window when possible."""
     fracs = [0.05 + 0.9 * k / max(1, len(INCIDENTS) - 1) for k in range(len(INCIDENTS))]
@@ -318,7 +325,7 @@ class Corpus:
         for k, (spec, (s, e)) in enumerate(zip(INCIDENTS, spans, strict=False), start=1):
             inc_id = f"inc-{k:02d}-{spec['topic']}"
             self._inject(spec, s, e, baseline[spec["topic"]], inc_id, positive=False)
-            incidents.append({"incident_id": inc_id, "topic": spec["topic"], "start_date": self.day(s).isoformat(),
+            incidents.append({"incident_id": inc_id, "topic": spec["topic"], "language": "en", "start_date": self.day(s).isoformat(),
                               "end_date": self.day(e).isoformat(), "magnitude": spec["magnitude"],
                               "sentiment_shift": spec["sentiment_shift"], "description": spec["description"],
                               "baseline_daily_mentions": round(baseline[spec["topic"]], 2),
@@ -339,11 +346,7 @@ class Corpus:
         return incidents, events
 
     def _inject(self, spec: dict[str, Any], s: int, e: int, base: float, inc_id: str | None, positive: bool) -> None:
-        length = e - s + 1
-        shape = [0.6 + 0.8 * math.sin(math.pi * (k + 0.5) / length) for k in range(length)]
-        norm = sum(shape) / length  # the mean daily multiplier over the incident equals the magnitude
-        for k, d in enumerate(range(s, e + 1)):
-            target = round(max(base, 2.0) * (spec["magnitude"] - 1) * shape[k] / norm)
+        for d, target in zip(range(s, e + 1), incident_targets(e - s + 1, base, spec["magnitude"]), strict=True):
             english = 0
             guard = 0
             while english < target and guard < target * 4 + 20:
@@ -387,4 +390,7 @@ def build_corpus(sources: list[Source], first: date, days: int, mean: float,
     corpus.generate_base()
     incidents, events = corpus.inject_events()
     corpus.syndicate()
+    from sample_data.regional import add_regional  # it builds on this module
+
+    incidents += add_regional(corpus, first_number=len(incidents) + 1)
     return corpus, incidents, events

@@ -35,7 +35,8 @@ def write_feeds(corpus: Corpus, out: Path) -> dict[str, int]:
             for it in new:
                 if not it.xml:
                     it.xml = render_entry(src, it)
-            pool = [i for i in previous if not i.defect and i.published]
+            # regional items (sample_data/regional.py) are never repeated: the repeats of the rest stay as they were
+            pool = [i for i in previous if not i.defect and i.published and not i.extra.get("regional")]
             repeats = rng.sample(pool, k=min(len(pool), rng.randint(2, 5))) if pool else []
             repeats.sort(key=lambda i: (i.published, i.guid), reverse=True)
             (out / src.id / f"{day}.xml").write_text(render_feed(src, corpus.day(d), new + repeats), encoding="utf-8")

@@ -1,7 +1,7 @@
 {#
-    Baseline of each topic-day over the same topic's days t-(guard+window) .. t-(guard+1)
-    (t-9 .. t-3 by default), from `days_relation` (a CTE with topic_id, mention_date, mentions,
-    negative_mentions, scored_mentions). `exclude_column`, when given, names a boolean column of
+    Baseline of each topic-language-day over the same topic's days in the same language,
+    t-(guard+window) .. t-(guard+1) (t-9 .. t-3 by default), from `days_relation` (a CTE with
+    topic_id, language, mention_date, mentions, negative_mentions, scored_mentions). `exclude_column`, when given, names a boolean column of
     `days_relation`: history days where it is true are left out of the baseline.
 #}
 {% macro topic_baseline(days_relation, exclude_column=none) %}
@@ -9,6 +9,7 @@
     {%- set guard_days = var('baseline_guard_days') | int -%}
     select
         scored_day.topic_id,
+        scored_day.language,
         scored_day.mention_date,
         count(history.mention_date) as baseline_days,
         avg(cast(history.mentions as double precision)) as baseline_mean,
@@ -18,12 +19,13 @@
     from {{ days_relation }} as scored_day
     left join {{ days_relation }} as history
         on history.topic_id = scored_day.topic_id
+        and history.language = scored_day.language
         and history.mention_date >= {{ dbt.dateadd('day', -(guard_days + window_days), 'scored_day.mention_date') }}
         and history.mention_date <= {{ dbt.dateadd('day', -(guard_days + 1), 'scored_day.mention_date') }}
         {%- if exclude_column %}
         and not history.{{ exclude_column }}
         {%- endif %}
-    group by scored_day.topic_id, scored_day.mention_date
+    group by scored_day.topic_id, scored_day.language, scored_day.mention_date
 {% endmacro %}
 
 {#
@@ -78,4 +80,19 @@
         and {{ baseline_days }} >= {{ var('baseline_min_days') }},
         false
     )
+{% endmacro %}
+
+{#
+    The id of the alert on a topic x language x day: md5 of topic_id|mention_date for English (the
+    id alerts had before languages, so alert events recorded then still apply), of
+    topic_id|language|mention_date for any other language. fct_risk_alerts and
+    fct_alert_baseline_exclusions both use it.
+#}
+{% macro risk_alert_id(topic_id, language, mention_date) %}
+    case
+        when {{ language }} = 'en'
+            then {{ dbt.hash(dbt.concat([topic_id, "'|'", 'cast(' ~ mention_date ~ ' as ' ~ dbt.type_string() ~ ')'])) }}
+        else {{ dbt.hash(dbt.concat([topic_id, "'|'", language, "'|'",
+                                     'cast(' ~ mention_date ~ ' as ' ~ dbt.type_string() ~ ')'])) }}
+    end
 {% endmacro %}

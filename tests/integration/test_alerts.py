@@ -141,7 +141,7 @@ def test_status_changes_persist_through_cli_zone_and_warehouse(sample, capsys):
                  if a["topic_id"] not in {"scam_ads", other["topic_id"]} and (a.get("spike_streak_days") or 0) >= 2)
     assert _cli(settings, "alerts", "escalate", third["alert_id"], "--incident", "--actor", "cy") == 0
     streak = [a for a in alerts.list_alerts(fresh) if a["topic_id"] == third["topic_id"]
-              and third["mention_date"] - timedelta(days=third["spike_streak_days"] - 1)
+              and a["language"] == third["language"] and third["mention_date"] - timedelta(days=third["spike_streak_days"] - 1)
               <= a["mention_date"] <= third["mention_date"]]
     assert len(streak) == third["spike_streak_days"]
     assert {a["status"] for a in streak} == {"escalated"}
@@ -154,7 +154,8 @@ def test_status_changes_persist_through_cli_zone_and_warehouse(sample, capsys):
     assert status == {scam["alert_id"]: "resolved", other["alert_id"]: "false_positive",
                       **{a["alert_id"]: "escalated" for a in streak}}
     assert _query(settings, "select status_actor, status_note, event_count, is_excluded_from_baseline "
-                            "from fct_alert_status where topic_id = 'scam_ads' and mention_date = ?", [day]) \
+                            "from fct_alert_status where topic_id = 'scam_ads' and language = 'en' and mention_date = ?",
+                  [day]) \
         == [("ben", "ads removed", 4, True)]
     assert _query(settings, "select count(*) from stg_alerts__events") == [(n_events,)]
     excluded = {(r[0], r[1]) for r in _query(settings, "select topic_id, mention_date from fct_alert_baseline_exclusions")}
@@ -169,18 +170,18 @@ def test_closed_alert_days_leave_later_baselines(sample):
         pytest.skip("fct_topic_spikes does not read fct_alert_baseline_exclusions yet (see the alerts hand-off)")
     # a spike day the first pass did not flag: only the analyst's verdict can take it out
     candidates = _query(settings, """
-        select a.alert_id, a.topic_id, a.mention_date
+        select a.alert_id, a.topic_id, a.mention_date, a.language
         from fct_risk_alerts a
-        join fct_topic_spikes s using (topic_id, mention_date)
-        left join fct_alert_baseline_exclusions x using (topic_id, mention_date)
+        join fct_topic_spikes s using (topic_id, language, mention_date)
+        left join fct_alert_baseline_exclusions x using (topic_id, language, mention_date)
         where not s.is_first_pass_spike and x.topic_id is null and a.mention_date <= ?
-        order by a.mention_date, a.topic_id""", [START + timedelta(days=DAYS - 4)])
+        order by a.mention_date, a.topic_id, a.language""", [START + timedelta(days=DAYS - 4)])
     if not candidates:
         pytest.skip("no alert outside the first pass's spikes in this sample")
-    alert_id, topic_id, day = candidates[0]
+    alert_id, topic_id, day, language = candidates[0]
     days_sql = ("select mention_date, baseline_days from fct_topic_spikes "
-                "where topic_id = ? and mention_date between ? and ? order by mention_date")
-    span = [topic_id, day, day + timedelta(days=12)]
+                "where topic_id = ? and language = ? and mention_date between ? and ? order by mention_date")
+    span = [topic_id, language, day, day + timedelta(days=12)]
     before = dict(_query(settings, days_sql, span))
 
     alerts.record_action(settings, alerts.AlertRef(alert_id, topic_id, day), "dismiss", actor="ana", note="noise")
@@ -202,24 +203,26 @@ def test_brief_alerts_cli_and_warehouse_give_the_same_evidence_for_every_alert(s
 
     settings = sample["settings"]
     with warehouse.connect(settings) as wh:
-        evidence = {(r["topic_id"], r["mention_date"]): r for r in wh.query(
-            """select e.topic_id, e.mention_date, e.example_titles, e.example_urls, e.top_terms, e.top_term_lifts
+        evidence = {(r["topic_id"], r["language"], r["mention_date"]): r for r in wh.query(
+            """select e.topic_id, e.language, e.mention_date, e.example_titles, e.example_urls, e.top_terms,
+                      e.top_term_lifts
                from fct_topic_evidence_daily as e
-               inner join fct_risk_alerts as a on a.topic_id = e.topic_id and a.mention_date = e.mention_date""")}
+               inner join fct_risk_alerts as a
+                   on a.topic_id = e.topic_id and a.language = e.language and a.mention_date = e.mention_date""")}
     assert len(evidence) >= 2, "the sample should raise several alerts"
     capsys.readouterr()
     assert _cli(settings, "alerts", "list", "--json") == 0
-    listed = {(a["topic_id"], date.fromisoformat(str(a["mention_date"])[:10])): a
+    listed = {(a["topic_id"], a["language"], date.fromisoformat(str(a["mention_date"])[:10])): a
               for a in json.loads(capsys.readouterr().out)}
     assert set(listed) == set(evidence)
-    for day in sorted({d for _, d in evidence}):
+    for day in sorted({d for _, _, d in evidence}):
         out = write_brief(day, settings)
         summary = json.loads(Path(out["json"]).read_text(encoding="utf-8"))
-        briefed = {a["topic_id"]: a for a in summary["alerts"]}
-        for (topic_id, alert_day), wh_row in evidence.items():
+        briefed = {(a["topic_id"], a["language"]): a for a in summary["alerts"]}
+        for (topic_id, language, alert_day), wh_row in evidence.items():
             if alert_day != day:
                 continue
-            cli_row, brief_row = listed[(topic_id, day)], briefed[topic_id]
+            cli_row, brief_row = listed[(topic_id, language, day)], briefed[(topic_id, language)]
             assert wh_row["example_titles"], (topic_id, day)
             assert cli_row["example_titles"] == wh_row["example_titles"] == [e["title"] for e in brief_row["examples"]]
             assert cli_row["example_urls"] == wh_row["example_urls"]

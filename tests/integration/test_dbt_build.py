@@ -143,16 +143,17 @@ def test_injected_spike_is_flagged_and_alerted_with_examples(built):
     topic, day = SPIKE
     is_spike, mentions, z, severity, score, neg_share, base_neg = _query(settings, """
         select is_spike, mentions, z_score, severity, spike_score, negative_share, baseline_negative_share
-        from fct_topic_spikes where topic_id = ? and mention_date = ?""", [topic, day])[0]
+        from fct_topic_spikes where topic_id = ? and language = 'en' and mention_date = ?""", [topic, day])[0]
     assert is_spike and severity in {"low", "medium", "high"}
     assert mentions >= SPIKE_EXTRA_ITEMS and z >= 3
     assert neg_share > base_neg
     # it ranks first that day, as the brief orders topics
-    top = _query(settings, """select topic_id from fct_topic_spikes where mention_date = ?
+    top = _query(settings, """select topic_id from fct_topic_spikes where mention_date = ? and language = 'en'
                               order by is_spike desc, spike_score desc nulls last limit 1""", [day])[0][0]
     assert top == topic and score > 0
     alert = _query(settings, """select alert_id, topic_name, severity, example_item_ids, example_titles, example_urls
-                                from fct_risk_alerts where topic_id = ? and mention_date = ?""", [topic, day])
+                                from fct_risk_alerts where topic_id = ? and language = 'en' and mention_date = ?""",
+                   [topic, day])
     assert len(alert) == 1
     alert_id, topic_name, alert_severity, item_ids, titles, urls = alert[0]
     assert alert_severity == severity and topic_name
@@ -167,11 +168,11 @@ def test_injected_spike_is_flagged_and_alerted_with_examples(built):
     # its explanation: the fixture's spike items come from two sources and carry the topic's term
     top_terms, top_sources, top_source_counts = _query(settings, """
         select top_terms, top_source_ids, top_source_mentions from fct_risk_alerts
-        where topic_id = ? and mention_date = ?""", [topic, day])[0]
+        where topic_id = ? and language = 'en' and mention_date = ?""", [topic, day])[0]
     assert top_terms[0] == "term"
     assert set(top_sources[:2]) == {"global_newswire", "seller_forum"}
     assert top_source_counts[0] >= SPIKE_EXTRA_ITEMS // 2 and top_source_counts == sorted(top_source_counts, reverse=True)
-    # the alert id is a deterministic hash of topic and day
+    # an English alert's id is a deterministic hash of topic and day (as before there were languages)
     assert alert_id == _query(settings, "select md5(? || '|' || cast(cast(? as date) as varchar))",
                               [topic, day.isoformat()])[0][0]
 
@@ -279,7 +280,8 @@ def test_poisson_surprise_tracks_the_exact_poisson_tail(built):
     assert checked > 20
     topic, day = SPIKE
     spike_surprise = _query(settings, """select poisson_surprise from fct_topic_spikes
-                                         where topic_id = ? and mention_date = ?""", [topic, day])[0][0]
+                                         where topic_id = ? and language = 'en' and mention_date = ?""",
+                            [topic, day])[0][0]
     assert spike_surprise > 5  # the injected burst is far out in the Poisson tail
 
 
@@ -322,13 +324,14 @@ def test_docs_site_lists_the_metrics(built):
                  "attention_share", "source_coverage", "platform_mention_volume", "platform_story_volume",
                  "platform_negative_share", "platform_net_sentiment", "source_type_mention_volume",
                  "source_type_story_volume", "source_type_negative_share", "source_type_net_sentiment",
-                 "source_type_attention_share", "source_type_source_coverage"):
+                 "source_type_attention_share", "source_type_source_coverage", "language_mention_volume",
+                 "language_story_volume", "language_unscored_mentions"):
         assert name in metrics, name
     assert all(m["description"] for m in metrics.values()), [n for n, m in metrics.items() if not m["description"]]
     assert metrics["negative_share"]["type"] == "ratio"
     assert "scored" in metrics["negative_share"]["description"]
     assert {s["name"] for s in manifest["semantic_models"].values()} >= {
-        "topic_daily", "mentions", "topic_platform_daily", "topic_source_type_daily"}
+        "topic_daily", "mentions", "topic_platform_daily", "topic_source_type_daily", "topic_language_daily"}
     # dbt state lives under the data dir, never in dbt_project/
     assert settings.data_dir in index.parents
 

@@ -3,7 +3,8 @@
 The whole chain runs for real — the 90-day synthetic corpus, ingest (feedparser), scoring (NLTK
 VADER + lexicon + taxonomy) and one dbt build over the period — and the spike alerts must find the
 injected incidents: at least 0.8 precision and 0.8 recall at the day level (issue 5), and every
-incident on its first or second day.
+incident on its first or second day, the Indonesian and Portuguese ones (issue 18) included: a
+language's wave is judged against that language's baseline.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ def test_spike_alerts_find_the_injected_incidents(settings):
     assert all(r["delay_days"] <= 1 for r in result["incidents"]), report
     assert result["day_precision"] >= 0.8, report
     assert result["day_recall"] >= 0.8, report
-    # visible as more volume and more negative sentiment than the two weeks before
+    # the Indonesian and Portuguese scam-ad waves, each judged against its own language's baseline
+    assert {r["language"] for r in result["incidents"]} >= {"en", "id", "pt"}, report
+    # visible as more volume than the two weeks before, and (English: the only scored language)
+    # more negative sentiment
     for r in result["incidents"]:
         assert r["volume_lift"] >= 2.0, report
-        assert r["negative_share"] >= r["baseline_negative_share"], report
+        if r["language"] == "en":
+            assert r["negative_share"] >= r["baseline_negative_share"], report
+        else:
+            assert r["negative_share"] is None, report

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote
 
 import duckdb
@@ -42,7 +43,7 @@ def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls
             ('scam_ads', 'Scam <b>ads</b>'), ('ad_fraud', 'Ad fraud')) t(topic_id, topic_name)""")
         con.execute("""create table dim_platforms as select * from (values
             ('adnova', 'AdNova', true), ('chirp', 'Chirp', false)) t(platform_id, platform_name, is_own_platform)""")
-        con.execute("""create table fct_topic_spikes (topic_id varchar, mention_date date, mentions bigint,
+        con.execute("""create table fct_topic_spikes (topic_id varchar, language varchar, mention_date date, mentions bigint,
             baseline_mean double, baseline_std double, z_score double, negative_share double,
             baseline_negative_share double, negative_share_delta double, spike_streak_days bigint,
             is_spike boolean, severity varchar, spike_score double)""")
@@ -52,8 +53,8 @@ def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls
             for topic, base in (("scam_ads", 5), ("ad_fraud", 3)):
                 mentions = 30 if (spike and topic == "scam_ads") else base + i % 3
                 is_spike = spike and topic == "scam_ads"
-                con.execute("insert into fct_topic_spikes values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            [topic, d, mentions, base + 1.0, 1.0, (mentions - base - 1.0), 0.5 + (0.3 if is_spike else 0),
+                con.execute("insert into fct_topic_spikes values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            [topic, "en", d, mentions, base + 1.0, 1.0, (mentions - base - 1.0), 0.5 + (0.3 if is_spike else 0),
                              0.5, 0.3 if is_spike else 0.0, 1 if is_spike else 0, is_spike,
                              "high" if is_spike else None, 30.0 if is_spike else 1.0])
         con.execute("""create table fct_mentions (item_id varchar, story_id varchar, source_id varchar,
@@ -67,14 +68,15 @@ def build_warehouse(settings, day: date = DAY, titles: list[str] = HOSTILE, urls
                          ["scam_ads:scam", "scam_ads:scam ad"], ["adnova"] if i % 2 else ["chirp", "adnova"],
                          "tax-1", "lex-1"])
         # the evidence dbt ranks (fct_topic_evidence_daily): the brief shows it as it is, in its order
-        con.execute("""create table fct_topic_evidence_daily as select 'scam_ads' as topic_id, ?::date as mention_date,
+        con.execute("""create table fct_topic_evidence_daily as select 'scam_ads' as topic_id, 'en' as language,
+            ?::date as mention_date,
             ?::varchar[] as example_titles, ?::varchar[] as example_urls, ?::varchar[] as example_source_ids,
             ?::double[] as example_sentiment_compounds, ?::bigint[] as example_story_copies,
             ['scam', 'scam ad'] as top_terms, [3.0, 2.5] as top_term_lifts, [5, 5]::bigint[] as top_term_mentions,
             ['social_stream', 'src_<x>'] as top_source_ids, [4, 1]::bigint[] as top_source_mentions""",
                     [day, titles, urls, ["src_<x>"] + ["social_stream"] * (len(titles) - 1),
                      [-0.9 + i * 0.01 for i in range(len(titles))], [1] * len(titles)])
-        con.execute("""create table fct_risk_alerts as select ? as alert_id, 'scam_ads' as topic_id,
+        con.execute("""create table fct_risk_alerts as select ? as alert_id, 'scam_ads' as topic_id, 'en' as language,
             'Scam ads' as topic_name, ?::date as mention_date, 'high' as severity, 30.0 as spike_score""",
                     [alert_id, day])
     return alert_id
@@ -278,3 +280,30 @@ def test_markdown_and_html_carry_the_same_facts(settings):
         assert "by <ana>: dup of *INC-7* | [x](y)." in text[fmt]
         assert "critical: marts / expect_<b>_rows (observed 12 | 3)" in text[fmt]
         assert "HTTP 503 <html>" in text[fmt] and "Ad <i>fraud</i> — 2 alert(s)" in text[fmt]
+
+
+def test_an_alert_in_another_language_names_its_language_with_its_own_trend_and_examples(settings):
+    """An Indonesian scam_ads spike on the same day is its own risk: its row and card say `id`, its
+    examples are the Indonesian evidence row's, its chart is the Indonesian series."""
+    build_warehouse(settings)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        for i in range(35):
+            d = DAY - timedelta(days=34 - i)
+            spike = d == DAY
+            con.execute("insert into fct_topic_spikes values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        ["scam_ads", "id", d, 9 if spike else 1, 1.0, 0.0, 8.0 if spike else 0.0, None, None, None,
+                         1 if spike else 0, spike, "high" if spike else None, 12.0 if spike else 0.0])
+        con.execute("""insert into fct_topic_evidence_daily select 'scam_ads', 'id', ?::date,
+            ['Awas iklan penipuan di Chirp'], ['https://ok.example/id'], ['social_stream'], [null]::double[],
+            [1]::bigint[], ['iklan penipuan'], [9.0], [9]::bigint[], ['social_stream'], [9]::bigint[]""", [DAY])
+        con.execute("insert into fct_risk_alerts values (?, 'scam_ads', 'id', 'Scam ads', ?, 'high', 12.0)",
+                    ["b" * 32, DAY])
+    out = render.write_brief(DAY, settings)
+    md = open(out["markdown"], encoding="utf-8").read()
+    summary = json.loads(open(out["json"], encoding="utf-8").read())
+    assert {(a["topic_id"], a["language"]) for a in summary["alerts"]} == {("scam_ads", "en"), ("scam_ads", "id")}
+    assert "mentions in language id vs that language's baseline" in md
+    assert "[Awas iklan penipuan di Chirp](https://ok.example/id) — social\\_stream, id, compound" in md
+    assert "| id | 9 |" in md
+    charts = {Path(p).name for p in out["charts"]}
+    assert {"trend-scam_ads.png", "trend-scam_ads-id.png"} <= charts

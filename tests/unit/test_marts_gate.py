@@ -48,8 +48,8 @@ def build_warehouse(settings, *, drop_topic_day: bool = False, duplicate_item: b
                        sentiment_compound double, topics varchar[])""")
         con.execute("""create table fct_topic_daily (topic_id varchar, mention_date date, mentions bigint,
                        negative_share double, mean_compound double)""")
-        con.execute("""create table fct_topic_spikes (topic_id varchar, mention_date date, z_score double,
-                       baseline_days integer)""")
+        con.execute("""create table fct_topic_spikes (topic_id varchar, language varchar, mention_date date,
+                       z_score double, baseline_days integer)""")
         con.execute("""create table fct_source_health_daily (source_id varchar, health_date date,
                        items_landed bigint)""")
         for day in ("2026-07-31", "2026-08-01"):
@@ -59,7 +59,7 @@ def build_warehouse(settings, *, drop_topic_day: bool = False, duplicate_item: b
                 empty = empty_day and day == "2026-08-01"
                 con.execute("insert into fct_topic_daily values (?, ?, ?, ?, ?)",
                             [topic, day, 0 if empty else 1, None if empty else 0.5, None if empty else -0.2])
-                con.execute("insert into fct_topic_spikes values (?, ?, 0.4, 7)", [topic, day])
+                con.execute("insert into fct_topic_spikes values (?, 'en', ?, 0.4, 7)", [topic, day])
                 if not empty:
                     con.execute("insert into fct_mentions values (?, 'global_newswire', ?, -0.2, [?])",
                                 [f"{day}-{topic}", day, topic])

@@ -64,6 +64,7 @@ def test_score_table_schema_and_values(settings):
     assert [spanish[c] for c in ("sentiment_neg", "sentiment_neu", "sentiment_pos", "sentiment_compound")] \
         == [None] * 4
     assert spanish["platforms"] == ["pixelgram"]  # share of voice still counts it
+    assert spanish["topics"] == ["scam_ads"] and "scam_ads:anuncio* fraudulento*" in spanish["matched_terms"]
     payout = rows["global_newswire-4"]
     assert payout["topics"] == ["creator_payouts"] and payout["sentiment_label"] == "negative"
     assert payout["platforms"] == ["streamly"]
@@ -105,7 +106,7 @@ def test_score_interval_end_to_end(settings):
     assert result["sources_skipped"] == ["metro_daily"]
     assert result["items_scored"] == 4 and result["items_unscored"] == 1
     assert result["per_source"]["seller_forum"] == {"items": 0, "scored": 0, "unscored": 0, "parts": 1}
-    assert result["topics"]["scam_ads"] == 1 and result["topics"]["creator_payouts"] == 1
+    assert result["topics"]["scam_ads"] == 2  # the English and the Spanish scam-ad items and result["topics"]["creator_payouts"] == 1
     assert result["taxonomy_version"] and result["lexicon_version"]
 
     table = pq.read_table(out)
@@ -170,7 +171,7 @@ def test_score_texts_shares_the_pipeline_path(settings):
                            settings))
     assert [o["label"] for o in out] == ["negative", "unscored", "unscored"]
     assert out[0]["topics"] == ["creator_payouts"] and out[0]["language"] == "en"
-    assert out[1]["compound"] is None and out[1]["language"] == "es"
+    assert out[1]["compound"] is None and out[1]["language"] == "es" and out[1]["topics"] == ["scam_ads"]
     assert set(out[0]) == {"neg", "neu", "pos", "compound", "label", "language", "topics", "matched_terms",
                            "platforms"}
 
@@ -389,3 +390,10 @@ def test_pool_fork_server_preloads_the_scoring_models():
     assert ctx.get_start_method() in ("forkserver", "spawn")
     importlib.import_module("riskradar.nlp.preload")
     assert language._GATES and all(g.config.candidates for g in language._GATES.values())
+
+
+def test_foreign_topics_only_in_languages_with_a_vocabulary(settings):  # Italian has none, even quoting English
+    ind, ita = score_texts(["Iklan penipuan investasi kripto pakai wajah artis di AdNova, banyak korban kehilangan uang",
+                            "Ancora una truffa su AdNova: scam ads ovunque, nessuno interviene e gli utenti perdono"], settings)
+    assert (ind["language"], ind["topics"], ind["label"], ind["platforms"]) == ("id", ["scam_ads"], "unscored", ["adnova"])
+    assert (ita["language"], ita["topics"], ita["matched_terms"], ita["platforms"]) == ("it", [], [], ["adnova"])

@@ -1,15 +1,16 @@
--- Assert fct_risk_alerts holds exactly one alert per spike of fct_topic_spikes, and only spikes.
+-- Assert fct_risk_alerts holds exactly one alert per spike of fct_topic_spikes (topic x language x
+-- day), and only spikes.
 
 with spikes as (
 
-    select topic_id, mention_date from {{ ref('fct_topic_spikes') }}
+    select topic_id, language, mention_date from {{ ref('fct_topic_spikes') }}
     where is_spike
 
 ),
 
 alerts as (
 
-    select topic_id, mention_date from {{ ref('fct_risk_alerts') }}
+    select topic_id, language, mention_date from {{ ref('fct_risk_alerts') }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- Assert the slice marts agree with fct_topic_daily: per topic and day, mentions, scored,
--- negative and positive mentions summed over source types equal fct_topic_daily's (every item
--- has one source type), and a topic x platform slice never counts more than the topic-day
--- itself; in both marts stories <= mentions and scored <= mentions.
+-- negative and positive mentions summed over source types, and summed over languages, equal
+-- fct_topic_daily's (every item has one source type and one language), and a topic x platform
+-- slice never counts more than the topic-day itself; in every slice mart stories <= mentions and
+-- scored <= mentions.
 
 with topic_daily as (
 
@@ -10,36 +11,46 @@ with topic_daily as (
 
 ),
 
-by_source_type as (
+{%- set partitions = [('source types', ref('fct_topic_source_type_daily')),
+                      ('languages', ref('fct_topic_language_daily'))] %}
 
+by_partition as (
+
+    -- a language's rows start on its first topical day: a topic-day with no language row counts 0
+    {%- for name, relation in partitions %}
     select
+        '{{ name }}' as partition_name,
         topic_id,
         mention_date,
         sum(mentions) as mentions,
         sum(scored_mentions) as scored_mentions,
         sum(negative_mentions) as negative_mentions,
         sum(positive_mentions) as positive_mentions
-    from {{ ref('fct_topic_source_type_daily') }}
+    from {{ relation }}
     group by topic_id, mention_date
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
-source_type_mismatches as (
+partition_mismatches as (
 
+    {%- for name, _ in partitions %}
     select
-        'source types do not add up to fct_topic_daily' as problem,
-        topic_daily.topic_id,
-        topic_daily.mention_date
+        '{{ name }} do not add up to fct_topic_daily' as problem,
+        coalesce(topic_daily.topic_id, sums.topic_id) as topic_id,
+        coalesce(topic_daily.mention_date, sums.mention_date) as mention_date
     from topic_daily
-    full outer join by_source_type
-        on topic_daily.topic_id = by_source_type.topic_id
-        and topic_daily.mention_date = by_source_type.mention_date
+    full outer join (select * from by_partition where partition_name = '{{ name }}') as sums
+        on topic_daily.topic_id = sums.topic_id
+        and topic_daily.mention_date = sums.mention_date
     where topic_daily.topic_id is null
-        or by_source_type.topic_id is null
-        or topic_daily.mentions <> by_source_type.mentions
-        or topic_daily.scored_mentions <> by_source_type.scored_mentions
-        or topic_daily.negative_mentions <> by_source_type.negative_mentions
-        or topic_daily.positive_mentions <> by_source_type.positive_mentions
+        or coalesce(sums.mentions, 0) <> topic_daily.mentions
+        or coalesce(sums.scored_mentions, 0) <> topic_daily.scored_mentions
+        or coalesce(sums.negative_mentions, 0) <> topic_daily.negative_mentions
+        or coalesce(sums.positive_mentions, 0) <> topic_daily.positive_mentions
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -66,6 +77,9 @@ slice_counts as (
     union all
     select topic_id, mention_date, mentions, stories, scored_mentions
     from {{ ref('fct_topic_source_type_daily') }}
+    union all
+    select topic_id, mention_date, mentions, stories, scored_mentions
+    from {{ ref('fct_topic_language_daily') }}
 
 ),
 
@@ -83,7 +97,7 @@ inconsistent_counts as (
 
 final as (
 
-    select * from source_type_mismatches
+    select * from partition_mismatches
     union all
     select * from platform_excess
     union all

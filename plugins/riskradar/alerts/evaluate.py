@@ -1,8 +1,9 @@
 """Score the warehouse against the sample corpus's ground truth: are the injected incidents visible?
 
 For each incident in `ground_truth.json` it compares the incident days with the 14 days before
-(volume and negative share from `fct_topic_daily`) and checks whether `fct_risk_alerts` raised an
-alert for the topic inside the incident window (detection delay in days). Alerts outside every
+(volume and negative share of the incident's language, `fct_topic_language_daily`: English unless
+the incident names another `language`) and checks whether `fct_risk_alerts` raised an alert for the
+topic in that language inside the incident window (detection delay in days). Alerts outside every
 incident window count as unexplained: on real data some are real, on the synthetic corpus they
 measure the false-alarm rate of the spike rule.
 """
@@ -30,20 +31,20 @@ def evaluate_incidents(source: Settings | Path, truth: dict[str, Any]) -> dict[s
     `source`: the settings of the configured warehouse (riskradar.warehouse), or a DuckDB file."""
     settings, path = (source, None) if isinstance(source, Settings) else (None, Path(source))
     with warehouse.connect(settings, duckdb_path=path) as wh:
-        daily = wh.query("select topic_id, mention_date, mentions, negative_mentions, scored_mentions "
-                         "from fct_topic_daily")
-        alerts = wh.query("select topic_id, mention_date from fct_risk_alerts")
-    by_key = {(r["topic_id"], r["mention_date"]): (r["mentions"], r["negative_mentions"], r["scored_mentions"])
-              for r in daily}
-    alert_days = {(r["topic_id"], r["mention_date"]) for r in alerts}
+        daily = wh.query("select topic_id, language, mention_date, mentions, negative_mentions, scored_mentions "
+                         "from fct_topic_language_daily")
+        alerts = wh.query("select topic_id, language, mention_date from fct_risk_alerts")
+    by_key = {((r["topic_id"], r["language"]), r["mention_date"]):
+              (r["mentions"], r["negative_mentions"], r["scored_mentions"]) for r in daily}
+    alert_days = {((r["topic_id"], r["language"]), r["mention_date"]) for r in alerts}
     rows, explained = [], set()
     for inc in truth.get("incidents", []):
-        topic = inc["topic"]
+        topic = (inc["topic"], inc.get("language", "en"))  # a topic in one language
         start, end = date.fromisoformat(inc["start_date"]), date.fromisoformat(inc["end_date"])
         days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         before = [start - timedelta(days=i) for i in range(1, PRE_DAYS + 1)]
 
-        def stats(ds: list[date], topic: str = topic) -> tuple[float | None, float | None]:
+        def stats(ds: list[date], topic: tuple[str, str] = topic) -> tuple[float | None, float | None]:
             cells = [by_key[(topic, d)] for d in ds if (topic, d) in by_key]
             neg = sum(c[1] for c in cells)
             scored = sum(c[2] for c in cells)
@@ -54,7 +55,8 @@ def evaluate_incidents(source: Settings | Path, truth: dict[str, Any]) -> dict[s
         hits = sorted(d for d in days if (topic, d) in alert_days)
         explained |= {(topic, d) for d in days}
         rows.append({
-            "incident_id": inc["incident_id"], "topic_id": topic, "start_date": start.isoformat(),
+            "incident_id": inc["incident_id"], "topic_id": topic[0], "language": topic[1],
+            "start_date": start.isoformat(),
             "end_date": end.isoformat(), "magnitude": inc.get("magnitude"),
             "mentions_per_day": vol_in, "baseline_per_day": vol_pre,
             "volume_lift": (vol_in / vol_pre) if vol_in is not None and vol_pre else None,
@@ -62,13 +64,13 @@ def evaluate_incidents(source: Settings | Path, truth: dict[str, Any]) -> dict[s
             "detected": bool(hits), "first_alert": hits[0].isoformat() if hits else None,
             "delay_days": (hits[0] - start).days if hits else None,
         })
-    unexplained = sorted((t, d.isoformat()) for t, d in alert_days - explained)
+    unexplained = sorted((t, lang, d.isoformat()) for (t, lang), d in alert_days - explained)
     detected = sum(r["detected"] for r in rows)
     hits = alert_days & explained
     return {
         "incidents": rows, "detected": detected, "total": len(rows),
-        # day level: an alert on (topic, day) is right when that day is inside an incident of
-        # that topic; recall counts incident days that raised an alert
+        # day level: an alert on (topic, language, day) is right when that day is inside an
+        # incident of that topic in that language; recall counts incident days that raised an alert
         "day_precision": len(hits) / len(alert_days) if alert_days else None,
         "day_recall": len(hits) / len(explained) if explained else None,
         "alerts": len(alert_days), "unexplained_alerts": len(unexplained),

@@ -29,7 +29,7 @@ TS = pa.timestamp("us", tz="UTC")
 ALERT_EVENTS = pa.schema(
     [
         ("event_id", pa.string()),  # uuid4 hex; also in the file name
-        ("alert_id", pa.string()),  # fct_risk_alerts.alert_id (md5 of topic_id|mention_date)
+        ("alert_id", pa.string()),  # fct_risk_alerts.alert_id (md5 of topic_id[|language]|mention_date)
         ("topic_id", pa.string()),  # copied from the alert so dbt needs no join to find the spike day
         ("mention_date", pa.date32()),
         ("action", pa.string()),  # ack | escalate | resolve | dismiss
@@ -204,12 +204,15 @@ def resolve_alert(settings: Settings, ref: str) -> AlertRef:
 
 
 def incident_alerts(settings: Settings, ref: AlertRef) -> list[AlertRef]:
-    """The alert and the alerts of the same topic on the consecutive days before it.
+    """The alert and the alerts of the same topic and language on the consecutive days before it.
 
     A multi-day spike raises one alert per day; an analyst closes the incident, not each day."""
     from datetime import timedelta
 
-    days = {a["mention_date"]: a["alert_id"] for a in _warehouse_alerts(settings) if a["topic_id"] == ref.topic_id}
+    alerts = _warehouse_alerts(settings)
+    language = next((a.get("language") for a in alerts if a["alert_id"] == ref.alert_id), None)
+    days = {a["mention_date"]: a["alert_id"] for a in alerts
+            if a["topic_id"] == ref.topic_id and a.get("language") == language}
     out, day = [], ref.mention_date
     while day in days:
         out.append(AlertRef(alert_id=days[day], topic_id=ref.topic_id, mention_date=day))

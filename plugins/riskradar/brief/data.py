@@ -2,6 +2,10 @@
 the alert events. Nothing here ranks or re-derives evidence: examples, top terms with their lift,
 top sources and platforms are the columns of `fct_topic_evidence_daily` (dbt), the same ones
 `fct_risk_alerts` and `riskradar alerts` carry. SQL is portable (DuckDB and PostgreSQL).
+
+A risk is a topic in one language (fct_topic_spikes is per topic x language x day): rows carry
+`language` and `key` (the topic id for English, `<topic>-<language>` otherwise: the chart's name),
+and a non-English row's name says its language ("Scam ads (id)").
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ MAX_TREND_CHARTS = 6
 RISKS_IN_BRIEF = 8
 
 _EVIDENCE = """
-    select topic_id, example_titles, example_urls, example_source_ids, example_sentiment_compounds,
+    select topic_id, language, example_titles, example_urls, example_source_ids, example_sentiment_compounds,
            example_story_copies, top_terms, top_term_lifts, top_term_mentions, top_source_ids, top_source_mentions
     from fct_topic_evidence_daily
     where mention_date = ?"""
@@ -45,8 +49,24 @@ def evidence_of(row: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {"examples": examples, "terms": terms, "sources": sources}
 
 
+ENGLISH = "en"
+
+
+def risk_key(topic_id: str, language: str | None) -> str:
+    """A risk's key: the topic id for English (the names English charts always had), else topic-language."""
+    return topic_id if language in (None, ENGLISH) else f"{topic_id}-{language}"
+
+
+def _with_language(row: dict[str, Any]) -> dict[str, Any]:
+    """`key` on a topic x language row, and the language in a non-English row's name."""
+    row["key"] = risk_key(row["topic_id"], row.get("language"))
+    if row.get("language") not in (None, ENGLISH) and row.get("topic_name"):
+        row["topic_name"] = f"{row['topic_name']} ({row['language']})"
+    return row
+
+
 def _day_evidence(wh: warehouse.Warehouse, day: date) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    return {r["topic_id"]: evidence_of(r) for r in wh.query(_EVIDENCE, [day])}
+    return {risk_key(r["topic_id"], r["language"]): evidence_of(r) for r in wh.query(_EVIDENCE, [day])}
 
 
 def latest_day(wh: warehouse.Warehouse) -> date | None:
@@ -54,20 +74,20 @@ def latest_day(wh: warehouse.Warehouse) -> date | None:
 
 
 def top_risks(wh: warehouse.Warehouse, day: date, limit: int = 5) -> list[dict[str, Any]]:
-    """Topics of a day ranked by spike score (the mart's order), each with its evidence."""
+    """Topics (per language) of a day ranked by spike score (the mart's order), each with its evidence."""
     risks = wh.query("""
-        select s.topic_id, coalesce(t.topic_name, s.topic_id) as topic_name, s.mentions,
+        select s.topic_id, s.language, coalesce(t.topic_name, s.topic_id) as topic_name, s.mentions,
                s.baseline_mean, s.z_score, s.negative_share, s.baseline_negative_share,
                s.negative_share_delta, s.spike_streak_days, s.is_spike, s.severity, s.spike_score
         from fct_topic_spikes as s
         left join dim_topics as t on t.topic_id = s.topic_id
         where s.mention_date = ? and s.mentions > 0
-        order by s.is_spike desc, s.spike_score desc nulls last, s.mentions desc, s.topic_id
+        order by s.is_spike desc, s.spike_score desc nulls last, s.mentions desc, s.topic_id, s.language
         limit ?""", [day, limit])
     evidence = _day_evidence(wh, day)
     empty = {"examples": [], "terms": [], "sources": []}
-    for r in risks:
-        r.update(evidence.get(r["topic_id"], empty))
+    for r in map(_with_language, risks):
+        r.update(evidence.get(r["key"], empty))
         r["example_title"] = r["examples"][0]["title"] if r["examples"] else None
     return risks
 
@@ -79,11 +99,11 @@ def load_top_risks(settings: Settings, day: date | None = None, limit: int = 5) 
         return (None, []) if day is None else (day, top_risks(wh, day, limit))
 
 
-def _trend(wh: warehouse.Warehouse, topic_id: str, day: date) -> list[dict]:
+def _trend(wh: warehouse.Warehouse, topic_id: str, language: str, day: date) -> list[dict]:
     return wh.query("""
         select * from fct_topic_spikes
-        where topic_id = ? and mention_date between ? and ?
-        order by mention_date""", [topic_id, day - timedelta(days=TREND_DAYS - 1), day])
+        where topic_id = ? and language = ? and mention_date between ? and ?
+        order by mention_date""", [topic_id, language, day - timedelta(days=TREND_DAYS - 1), day])
 
 
 def _platforms(wh: warehouse.Warehouse, day: date) -> list[dict]:
@@ -116,17 +136,18 @@ def _platforms(wh: warehouse.Warehouse, day: date) -> list[dict]:
 def _changes(wh: warehouse.Warehouse, day: date) -> dict[str, Any]:
     """What changed since yesterday: alerts that started or ended, and the biggest movers."""
     rows = wh.query("""
-        select t.topic_id, coalesce(d.topic_name, t.topic_id) as topic_name,
+        select t.topic_id, t.language, coalesce(d.topic_name, t.topic_id) as topic_name,
                t.mentions, coalesce(y.mentions, 0) as mentions_yesterday,
                t.is_spike, coalesce(y.is_spike, false) as was_spike,
                t.negative_share, y.negative_share as negative_share_yesterday
         from fct_topic_spikes as t
-        left join fct_topic_spikes as y on y.topic_id = t.topic_id and y.mention_date = ?
+        left join fct_topic_spikes as y
+            on y.topic_id = t.topic_id and y.language = t.language and y.mention_date = ?
         left join dim_topics as d on d.topic_id = t.topic_id
         where t.mention_date = ?""", [day - timedelta(days=1), day])
-    for r in rows:
+    for r in map(_with_language, rows):
         r["delta"] = r["mentions"] - r["mentions_yesterday"]
-    movers = sorted((r for r in rows if r["delta"]), key=lambda r: (-abs(r["delta"]), r["topic_id"]))[:5]
+    movers = sorted((r for r in rows if r["delta"]), key=lambda r: (-abs(r["delta"]), r["key"]))[:5]
     return {"new_alerts": [r for r in rows if r["is_spike"] and not r["was_spike"]],
             "continuing_alerts": [r for r in rows if r["is_spike"] and r["was_spike"]],
             "ended_alerts": [r for r in rows if r["was_spike"] and not r["is_spike"]],
@@ -138,7 +159,7 @@ def _alert_rows(wh: warehouse.Warehouse, day: date, lookback_days: int = 7) -> l
     if not wh.has("fct_risk_alerts"):
         return []
     return wh.query("select * from fct_risk_alerts where mention_date between ? and ? "
-                    "order by mention_date desc, spike_score desc nulls last, topic_id",
+                    "order by mention_date desc, spike_score desc nulls last, topic_id, language",
                     [day - timedelta(days=lookback_days), day])
 
 
@@ -221,23 +242,26 @@ def _spike_vars(settings: Settings) -> tuple[float, float]:
 
 def _open_earlier(alert_rows: list[dict], statuses: dict[str, dict], day: date,
                   alerting_today: set[str]) -> list[dict]:
-    """Open alerts of the past week for topics not alerting today, one line per topic.
+    """Open alerts of the past week for topics (per language) not alerting today, one line each.
 
-    A multi-day incident raises one alert per spike day; listing each would bury the signal."""
+    A multi-day incident raises one alert per spike day; listing each would bury the signal.
+    `alerting_today` holds risk keys (risk_key)."""
     by_topic: dict[str, dict[str, Any]] = {}
     for a in alert_rows:
-        if a["mention_date"] == day or a["topic_id"] in alerting_today:
+        key = risk_key(a["topic_id"], a.get("language"))
+        if a["mention_date"] == day or key in alerting_today:
             continue
         ev = statuses.get(a["alert_id"])
         status = ev["status"] if ev else "new"
         if status not in ("new", "acknowledged", "escalated"):
             continue
-        t = by_topic.setdefault(a["topic_id"], {"topic_id": a["topic_id"], "topic_name": a.get("topic_name") or a["topic_id"],
-                                               "open_alerts": 0, "last_day": a["mention_date"], "statuses": set()})
+        t = by_topic.setdefault(key, _with_language(
+            {"topic_id": a["topic_id"], "language": a.get("language"), "topic_name": a.get("topic_name") or a["topic_id"],
+             "open_alerts": 0, "last_day": a["mention_date"], "statuses": set()}))
         t["open_alerts"] += 1
         t["last_day"] = max(t["last_day"], a["mention_date"])
         t["statuses"].add(status)
-    out = sorted(by_topic.values(), key=lambda t: (t["last_day"], t["topic_id"]), reverse=True)
+    out = sorted(by_topic.values(), key=lambda t: (t["last_day"], t["key"]), reverse=True)
     for t in out:
         t["status"] = ", ".join(status_label(x) for x in sorted(t.pop("statuses")))
     return out
@@ -259,19 +283,19 @@ def gather(day: date, settings: Settings) -> dict[str, Any]:
                                                  [day - timedelta(days=1)])
         versions = _versions(wh, day)
         alert_rows = _alert_rows(wh, day)
-        alert_by_topic = {a["topic_id"]: a for a in alert_rows if a["mention_date"] == day}
+        alert_by_key = {risk_key(a["topic_id"], a["language"]): a for a in alert_rows if a["mention_date"] == day}
         for r in risks:
-            a = alert_by_topic.get(r["topic_id"])
+            a = alert_by_key.get(r["key"])
             r["alert_id"] = a["alert_id"] if a else None
             ev = statuses.get(r["alert_id"]) if a else None
             r["status"] = ev["status"] if ev else ("new" if a else None)
             r["status_actor"] = ev["actor"] if ev else None
             r["status_note"] = ev["note"] if ev else None
         chart_topics = [r for r in risks if r["is_spike"]][:MAX_TREND_CHARTS] or risks[:3]
-        trends = {r["topic_id"]: _trend(wh, r["topic_id"], day) for r in chart_topics}
+        trends = {r["key"]: _trend(wh, r["topic_id"], r["language"], day) for r in chart_topics}
         platforms = _platforms(wh, day)
         changes = _changes(wh, day)
-    earlier = _open_earlier(alert_rows, statuses, day, {r["topic_id"] for r in risks if r["is_spike"]})
+    earlier = _open_earlier(alert_rows, statuses, day, {r["key"] for r in risks if r["is_spike"]})
     health = _source_health(settings, day)
     dq = _dq_status(settings, day)
     return {"day": day, "totals": totals, "risks": risks, "alerts": [r for r in risks if r["is_spike"]],

@@ -139,15 +139,15 @@ def render_charts(ctx: dict[str, Any], out_dir: Path) -> dict[str, Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     z, min_std = ctx["spike_vars"]
-    names = {r["topic_id"]: r["topic_name"] for r in ctx["risks"]}
+    names = {r["key"]: r["topic_name"] for r in ctx["risks"]}
     files: dict[str, Path] = {}
-    for topic_id, series in ctx["trends"].items():
+    for key, series in ctx["trends"].items():  # key: the topic id, or topic-language (brief.data.risk_key)
         if not series:
             continue
-        png = charts.topic_trend_png(series, names.get(topic_id, topic_id), ctx["day"], z, min_std)
-        path = out_dir / f"trend-{re.sub(r'[^a-z0-9_-]', '_', topic_id.lower())}.png"
+        png = charts.topic_trend_png(series, names.get(key, key), ctx["day"], z, min_std)
+        path = out_dir / f"trend-{re.sub(r'[^a-z0-9_-]', '_', key.lower())}.png"
         _write_atomic(path, png)
-        files[topic_id] = path
+        files[key] = path
     if ctx["platforms"]:
         path = out_dir / "share-of-voice.png"
         _write_atomic(path, charts.platform_share_png(ctx["platforms"], ctx["day"]))
@@ -163,7 +163,8 @@ def summary(ctx: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
     return {
         "day": ctx["day"].isoformat(),
         "totals": ctx["totals"],
-        "alerts": [{"alert_id": r.get("alert_id"), "topic_id": r["topic_id"], "topic_name": r["topic_name"],
+        "alerts": [{"alert_id": r.get("alert_id"), "topic_id": r["topic_id"], "language": r["language"],
+                    "topic_name": r["topic_name"],
                     "severity": r["severity"], "mentions": r["mentions"], "baseline_mean": r["baseline_mean"],
                     "z_score": r["z_score"], "negative_share": r["negative_share"], "status": r.get("status"),
                     "examples": [{"title": e["title"], "url": safe_url(e["url"]), "source_id": e["source_id"]}

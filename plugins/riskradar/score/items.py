@@ -1,8 +1,11 @@
 """Scoring one item or text: language gate, VADER sentiment, risk topics, platforms.
 
-Only English items are scored (VADER is English; the pipeline tags topics with the English
-vocabulary only, until per-language marts exist): other languages get `is_scored = false`, null
-sentiment, label `unscored` and no topics, but their platforms are still extracted for share of voice.
+Sentiment is scored for English items only (VADER is English): other languages get
+`is_scored = false`, null sentiment and label `unscored`. Topics are tagged in every language the
+taxonomy has a vocabulary for (`languages:` in config/taxonomy.yml), with that language's
+vocabulary; the marts count and spike them per language (fct_topic_language_daily), so a wave in
+one language is judged against that language's own baseline. An item in a language without a
+vocabulary gets no topics, but its platforms are still extracted for share of voice.
 
 This module scores items and texts (the pipeline's and the `riskradar score` CLI's one code path);
 `riskradar.score.task` applies it to the zones.
@@ -43,14 +46,17 @@ def score_item(title: str | None, summary: str | None, declared_language: str | 
     """The SCORED columns added to one landing row."""
     text = document_text(title, summary)
     language = detect_language(text, declared_language)
-    match = taxonomy.match(text)
     if language != SCORED_LANGUAGE:
+        tagged = language in taxonomy.languages
+        match = taxonomy.match(text, language if tagged else None)
         return {
             "detected_language": language, "is_scored": False,
             "sentiment_neg": None, "sentiment_neu": None, "sentiment_pos": None,
             "sentiment_compound": None, "sentiment_label": label_for(None),
-            "topics": [], "matched_terms": [], "platforms": match.platforms,
+            "topics": match.topics if tagged else [], "matched_terms": match.matched_terms if tagged else [],
+            "platforms": match.platforms,
         }
+    match = taxonomy.match(text)
     s = scorer.score_document(title, summary)
     return {
         "detected_language": language, "is_scored": True,

@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if alert is None:
                 raise HTTPException(404, f"no alert {alert_id!r} in fct_risk_alerts")
             day = alert["mention_date"]
-            trend = m.trend(alert["topic_id"], day - timedelta(days=TREND_DAYS), day + timedelta(days=7))
+            trend = m.trend(alert["topic_id"], alert["language"], day - timedelta(days=TREND_DAYS),
+                            day + timedelta(days=7))
             built = m.built_status(alert_id)
             examples = {r["item_id"]: r for r in m.mentions_by_id(list(alert["example_item_ids"] or []))}
         history = alerts.history(s, alert_id)

@@ -38,18 +38,19 @@ class Marts:
 
     def ranked_topics(self, day: date) -> list[dict[str, Any]]:
         return self.rows(
-            """select s.topic_id, coalesce(t.topic_name, s.topic_id) as topic_name, s.mentions,
+            """select s.topic_id, s.language, coalesce(t.topic_name, s.topic_id) as topic_name, s.mentions,
                       s.baseline_mean, s.z_score, s.negative_share, s.baseline_negative_share,
                       s.is_spike, s.severity, s.spike_score, d.attention_share, d.share_of_voice
                from fct_topic_spikes s
                left join dim_topics t using (topic_id)
-               left join fct_topic_daily d on d.topic_id = s.topic_id and d.mention_date = s.mention_date
+               left join fct_topic_language_daily d
+                   on d.topic_id = s.topic_id and d.language = s.language and d.mention_date = s.mention_date
                where s.mention_date = ? and s.mentions > 0
-               order by s.spike_score desc nulls last, s.mentions desc, s.topic_id""", [day])
+               order by s.spike_score desc nulls last, s.mentions desc, s.topic_id, s.language""", [day])
 
     def alerts_of_day(self, day: date) -> list[dict[str, Any]]:
         return self.rows("select * from fct_risk_alerts where mention_date = ? "
-                         "order by spike_score desc nulls last, topic_id", [day])
+                         "order by spike_score desc nulls last, topic_id, language", [day])
 
     def coverage(self, day: date) -> dict[str, Any]:
         health = self.one(
@@ -72,19 +73,21 @@ class Marts:
         return self.one("select status, status_actor, status_changed_at, is_excluded_from_baseline "
                         "from fct_alert_status where alert_id = ?", [alert_id])
 
-    def trend(self, topic_id: str, first: date, last: date) -> list[dict[str, Any]]:
+    def trend(self, topic_id: str, language: str, first: date, last: date) -> list[dict[str, Any]]:
+        """The topic's spike series in one language (an alert's language is judged on its own)."""
         return self.rows(
             """select mention_date, mentions, baseline_mean, baseline_std, spike_threshold_mentions,
                       negative_share, baseline_negative_share, is_spike, severity
-               from fct_topic_spikes where topic_id = ? and mention_date between ? and ?
-               order by mention_date""", [topic_id, first, last])
+               from fct_topic_spikes where topic_id = ? and language = ? and mention_date between ? and ?
+               order by mention_date""", [topic_id, language, first, last])
 
     def mentions_by_id(self, item_ids: list[str]) -> list[dict[str, Any]]:
         if not item_ids:
             return []
         marks = ", ".join("?" for _ in item_ids)
         return self.rows(f"select item_id, title, summary, url, source_id, source_type, sentiment_compound, "
-                         f"published_at from fct_mentions where item_id in ({marks})", list(item_ids))
+                         f"detected_language, published_at from fct_mentions where item_id in ({marks})",
+                         list(item_ids))
 
     # ---- Topic explorer ----
     def topics(self) -> list[dict[str, Any]]:

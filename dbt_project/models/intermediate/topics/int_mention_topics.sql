@@ -29,6 +29,8 @@ exploded as (
         mentions.is_positive,
         mentions.sentiment_compound,
         mentions.mentions_own_platform,
+        -- the item's detected language ('und' when none): evidence is ranked per language
+        coalesce(mentions.detected_language, 'und') as language,
         mentions.matched_terms,
         mentions.platforms
     from mentions

@@ -4,8 +4,8 @@
     The topic measures of every observed day in long form, see the docs block
     int_topic_dimension_daily: one row per topic, dimension slice and day. The day x topic grid,
     its source coverage, the zero fill and every measure are defined here once; fct_topic_daily
-    (dimension 'all'), fct_topic_platform_daily ('platform') and fct_topic_source_type_daily
-    ('source_type') each select one dimension. A microbatch table like those marts: every ref with
+    (dimension 'all'), fct_topic_platform_daily ('platform'), fct_topic_source_type_daily
+    ('source_type') and fct_topic_language_daily ('language') each select one dimension. A microbatch table like those marts: every ref with
     an event time is filtered to the batch day, so a batch reads one day of fct_mentions, of
     int_days_observed and of source health, and replaces that day's rows.
 -#}
@@ -56,6 +56,8 @@ mentions as (
         mentions.is_positive,
         mentions.sentiment_compound,
         mentions.mentions_own_platform,
+        -- 'und' (undetermined, ISO 639) for an item whose language could not be detected
+        coalesce(mentions.detected_language, 'und') as language,
         mentions.topics,
         mentions.platforms
     from batch_mentions as mentions
@@ -66,7 +68,8 @@ mentions as (
 
 mention_dimensions as (
 
-    -- one row per item and slice it falls in: the whole day, each platform it names, its source type
+    -- one row per item and slice it falls in: the whole day, each platform it names, its source
+    -- type, its language
     select cast('all' as varchar) as dimension, cast('all' as varchar) as dimension_value, mentions.*
     from mentions
     union all
@@ -75,6 +78,9 @@ mention_dimensions as (
     cross join unnest(mentions.platforms) as platform(platform_id)
     union all
     select 'source_type', mentions.source_type, mentions.*
+    from mentions
+    union all
+    select 'language', mentions.language, mentions.*
     from mentions
 
 ),
@@ -126,7 +132,7 @@ history as (
 
     -- every mention up to the batch (`.render()`: no event-time filter), so the platform pairs of
     -- a day are the same whichever order days are built in
-    select mention_date, topics, platforms
+    select mention_date, coalesce(detected_language, 'und') as language, topics, platforms
     from {{ ref('fct_mentions').render() if batch else ref('fct_mentions') }}
     {%- if batch %}
     where mention_date < cast('{{ batch.event_time_end.strftime('%Y-%m-%d') }}' as date)
@@ -145,6 +151,20 @@ topic_platform_pairs as (
     cross join unnest(history.topics) as topic(topic_id)
     cross join unnest(history.platforms) as platform(platform_id)
     group by topic.topic_id, platform.platform_id
+
+),
+
+topical_languages as (
+
+    -- the first day an item in each language matched a topic: every topic is zero-filled in that
+    -- language from then on (English from its first topical item; a language without a taxonomy
+    -- vocabulary never gets topics, so never gets rows)
+    select
+        history.language,
+        min(history.mention_date) as first_mention_date
+    from history
+    cross join unnest(history.topics) as topic(topic_id)
+    group by history.language
 
 ),
 
@@ -238,6 +258,20 @@ grid as (
         on day_source_types.source_type = enabled_by_source_type.source_type
     left join days
         on day_source_types.mention_date = days.mention_date
+    union all
+    -- a language: every topic in the languages already tagged, with the day's source coverage
+    -- (a language is a property of the item, not of a source)
+    select
+        topics.topic_id,
+        'language',
+        languages.language,
+        days.mention_date,
+        days.active_sources,
+        days.enabled_sources
+    from days
+    inner join topical_languages as languages
+        on languages.first_mention_date <= days.mention_date
+    cross join topics
 
 ),
 

@@ -1,7 +1,7 @@
 {{ config(event_time='mention_date') }}
 
 {#-
-    The example items of a topic and day, ranked: one item per story (its earliest copy, so
+    The example items of a topic in a language and day, ranked: one item per story (its earliest copy, so
     syndicated copies of one article do not fill the list; `story_copies` says how many items
     carried the story), scored items first, the most negative first, then the earliest,
     item_id breaking ties so the choice is stable across reruns. example_rank 1 is the first
@@ -21,9 +21,9 @@ story_copies as (
 
     select
         *,
-        count(*) over (partition by topic_id, mention_date, story_key) as story_copies,
+        count(*) over (partition by topic_id, language, mention_date, story_key) as story_copies,
         row_number() over (
-            partition by topic_id, mention_date, story_key
+            partition by topic_id, language, mention_date, story_key
             order by published_at, item_id
         ) as copy_rank
     from mention_topics
@@ -36,6 +36,7 @@ ranked as (
         mention_topic_id,
         item_id,
         topic_id,
+        language,
         mention_date,
         story_id,
         source_id,
@@ -46,7 +47,7 @@ ranked as (
         sentiment_compound,
         story_copies,
         row_number() over (
-            partition by topic_id, mention_date
+            partition by topic_id, language, mention_date
             order by is_scored desc, sentiment_compound asc nulls last, published_at, item_id
         ) as example_rank
     from story_copies

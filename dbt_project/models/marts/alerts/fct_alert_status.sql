@@ -40,6 +40,7 @@ final as (
     select
         alerts.alert_id,
         alerts.topic_id,
+        alerts.language,
         alerts.topic_name,
         alerts.mention_date,
         alerts.severity,

@@ -1,6 +1,7 @@
 {#-
-    One row per spike (fct_topic_spikes.is_spike) with the evidence an analyst opens first, as
-    fct_topic_evidence_daily defines it for every topic and day: example items, the terms with
+    One row per spike (fct_topic_spikes.is_spike: a topic in one language on one day) with the
+    evidence an analyst opens first, as fct_topic_evidence_daily defines it for every topic,
+    language and day (so the examples are in the alert's language): example items, the terms with
     the highest lift over the baseline window, the sources and platforms that carried the day
     (see the docs block alert_explanation). Nothing is ranked here.
 -#}
@@ -27,8 +28,9 @@ evidence as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(['spikes.topic_id', "'|'", 'cast(spikes.mention_date as ' ~ dbt.type_string() ~ ')'])) }} as alert_id,
+        {{ risk_alert_id('spikes.topic_id', 'spikes.language', 'spikes.mention_date') }} as alert_id,
         spikes.topic_id,
+        spikes.language,
         coalesce(topics.topic_name, spikes.topic_id) as topic_name,
         spikes.mention_date,
         spikes.severity,
@@ -59,6 +61,7 @@ final as (
         on spikes.topic_id = topics.topic_id
     left join evidence
         on spikes.topic_id = evidence.topic_id
+        and spikes.language = evidence.language
         and spikes.mention_date = evidence.mention_date
 
 )

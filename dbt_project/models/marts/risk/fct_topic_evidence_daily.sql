@@ -1,5 +1,6 @@
 {#-
-    The evidence behind every topic x day of fct_topic_daily, spike or not, so the brief can explain a
+    The evidence behind every topic x language x day of fct_topic_language_daily, spike or not
+    (the evidence of an alert in one language is that language's items), so the brief can explain a
     near-spike as well as an alert (see the docs block topic_evidence): the `alert_examples` example
     items (int_topic_examples_ranked) and the `alert_explanation_top` terms (by lift over the
     baseline window), sources and platforms (by items) of int_topic_evidence_ranked. fct_risk_alerts,
@@ -28,7 +29,7 @@
 
 with topic_days as (
 
-    select topic_day_id, topic_id, mention_date from {{ ref('fct_topic_daily') }}
+    select topic_language_day_id, topic_id, language, mention_date from {{ ref('fct_topic_language_daily') }}
 
 ),
 
@@ -48,8 +49,9 @@ explanations as (
 final as (
 
     select
-        topic_days.topic_day_id,
+        topic_days.topic_language_day_id,
         topic_days.topic_id,
+        topic_days.language,
         topic_days.mention_date,
         {%- for column, _, _, type in example_lists %}
         coalesce(examples.{{ column }}, array[]::{{ type }}[]) as {{ column }},
@@ -60,9 +62,11 @@ final as (
     from topic_days
     left join examples
         on topic_days.topic_id = examples.topic_id
+        and topic_days.language = examples.language
         and topic_days.mention_date = examples.mention_date
     left join explanations
         on topic_days.topic_id = explanations.topic_id
+        and topic_days.language = explanations.language
         and topic_days.mention_date = explanations.mention_date
 
 )

@@ -1,6 +1,7 @@
 {#-
-    Baseline and spike score per topic and day (EARS C2 style), see the docs block
-    fct_topic_spikes. Two passes: the first flags spikes against the plain baseline; the second
+    Baseline and spike score per topic, language and day (EARS C2 style), see the docs block
+    fct_topic_spikes: each language's series (fct_topic_language_daily) against its own baseline,
+    so a wave in one language is not drowned by English volume. Two passes: the first flags spikes against the plain baseline; the second
     recomputes every baseline without the days the first pass flagged, so an incident that lasts
     longer than the guard does not become its own baseline. Rebuilt as a table on every run: it
     reads the small topic x day grid, and a rebuild keeps every day's baseline consistent with
@@ -10,7 +11,7 @@
 with closed_alert_days as (
 
     -- spike days analysts closed as resolved or false positive (riskradar alerts resolve|dismiss)
-    select topic_id, mention_date from {{ ref('fct_alert_baseline_exclusions') }}
+    select topic_id, language, mention_date from {{ ref('fct_alert_baseline_exclusions') }}
 
 ),
 
@@ -19,9 +20,10 @@ topic_days as (
     select
         daily.*,
         closed_alert_days.topic_id is not null as is_closed_alert_day
-    from {{ ref('fct_topic_daily') }} as daily
+    from {{ ref('fct_topic_language_daily') }} as daily
     left join closed_alert_days
         on daily.topic_id = closed_alert_days.topic_id
+        and daily.language = closed_alert_days.language
         and daily.mention_date = closed_alert_days.mention_date
 
 ),
@@ -50,6 +52,7 @@ first_pass as (
     from topic_days
     inner join first_pass_baseline
         on topic_days.topic_id = first_pass_baseline.topic_id
+        and topic_days.language = first_pass_baseline.language
         and topic_days.mention_date = first_pass_baseline.mention_date
 
 ),
@@ -73,6 +76,7 @@ scored as (
 
     select
         first_pass.topic_id,
+        first_pass.language,
         first_pass.mention_date,
         first_pass.mentions,
         first_pass.scored_mentions,
@@ -92,6 +96,7 @@ scored as (
     from first_pass
     inner join baseline
         on first_pass.topic_id = baseline.topic_id
+        and first_pass.language = baseline.language
         and first_pass.mention_date = baseline.mention_date
     left join topics
         on first_pass.topic_id = topics.topic_id
@@ -110,11 +115,12 @@ flagged as (
 
 spike_runs as (
 
-    -- gaps and islands: consecutive spike days of a topic share one run start
+    -- gaps and islands: consecutive spike days of a topic in a language share one run start
     select
         topic_id,
+        language,
         mention_date,
-        {{ dbt.dateadd('day', '-1 * row_number() over (partition by topic_id order by mention_date)', 'mention_date') }}
+        {{ dbt.dateadd('day', '-1 * row_number() over (partition by topic_id, language order by mention_date)', 'mention_date') }}
             as run_anchor
     from flagged
     where is_spike
@@ -125,8 +131,9 @@ streaks as (
 
     select
         topic_id,
+        language,
         mention_date,
-        row_number() over (partition by topic_id, run_anchor order by mention_date) as spike_streak_days
+        row_number() over (partition by topic_id, language, run_anchor order by mention_date) as spike_streak_days
     from spike_runs
 
 ),
@@ -134,8 +141,10 @@ streaks as (
 final as (
 
     select
-        {{ dbt.concat(['flagged.topic_id', "'|'", 'cast(flagged.mention_date as ' ~ dbt.type_string() ~ ')']) }} as topic_day_id,
+        {{ dbt.concat(['flagged.topic_id', "'|'", 'flagged.language', "'|'",
+                       'cast(flagged.mention_date as ' ~ dbt.type_string() ~ ')']) }} as topic_language_day_id,
         flagged.topic_id,
+        flagged.language,
         flagged.mention_date,
         flagged.mentions,
         flagged.scored_mentions,
@@ -174,6 +183,7 @@ final as (
     from flagged
     left join streaks
         on flagged.topic_id = streaks.topic_id
+        and flagged.language = streaks.language
         and flagged.mention_date = streaks.mention_date
 
 )
