@@ -53,3 +53,15 @@ def test_another_target_and_always_run_them(tmp_path, monkeypatch):
     assert unit_tests_needed(settings, "postgres", project_fingerprint(settings, "postgres"))
     monkeypatch.setenv("RISKRADAR_DBT_UNIT_TESTS", "always")
     assert unit_tests_needed(settings, "duckdb", project_fingerprint(settings, "duckdb"))
+
+
+def test_unit_test_names_fit_a_postgresql_identifier():
+    """dbt names a unit test's relation after the test: PostgreSQL refuses identifiers over 63 bytes."""
+    from pathlib import Path
+
+    import yaml
+
+    models = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+    names = [u["name"] for f in models.rglob("*.yml") for u in (yaml.safe_load(f.read_text()) or {}).get("unit_tests") or []]
+    assert len(names) >= 10
+    assert not [n for n in names if len(n.encode()) > 63]
