@@ -73,6 +73,24 @@ def pg_settings() -> dict[str, Any]:
     }
 
 
+class PostgresUnreachable(RuntimeError):
+    """The configured PostgreSQL warehouse cannot be reached or refuses the login."""
+
+
+def connect():
+    """A psycopg2 connection to pg_settings()' database, or PostgresUnreachable saying what to fix."""
+    import psycopg2
+
+    try:
+        return psycopg2.connect(connect_timeout=10, **pg_settings())
+    except psycopg2.OperationalError as exc:
+        detail = " ".join(str(exc).split())
+        raise PostgresUnreachable(
+            f"the PostgreSQL warehouse {pg_location()} cannot be reached ({detail}); check RISKRADAR_PG_HOST, "
+            "RISKRADAR_PG_PORT, RISKRADAR_PG_USER, RISKRADAR_PG_PASSWORD and RISKRADAR_PG_DBNAME, or unset "
+            "RISKRADAR_DBT_TARGET to build into DuckDB") from None
+
+
 def pg_location() -> str:
     """postgresql://user@host:port/dbname of pg_settings(), for messages (no password)."""
     pg = pg_settings()
@@ -182,10 +200,9 @@ def load_zones(settings: Settings, since: date | None = None) -> dict[str, int]:
     `since`: replace only the `date=` partitions from that day on in partitioned zones (full
     refresh of the rest).
     """
-    import psycopg2
 
     schema = zones_schema()
-    pg = psycopg2.connect(**pg_settings())
+    pg = connect()
     loaded: dict[str, int] = {}
     try:
         with pg.cursor() as cur:
